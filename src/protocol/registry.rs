@@ -101,6 +101,6 @@ fn single(protocol: ProtocolId, transport: Transport, m: super::Message) -> Payl
 
 /// Decodes a carrier with the first registry entry that accepts it; `None`
 /// when no protocol claims it (an ordinary vendor IE, another service UUID).
-pub fn decode_carrier(c: &Carrier<'_>) -> Option<Result<Payload, DecodeError>> {
-    REGISTRY.iter().find(|e| (e.matches)(c)).map(|e| (e.decode)(c))
+pub fn decode_carrier(c: &Carrier<'_>) -> Option<(ProtocolId, Result<Payload, DecodeError>)> {
+    REGISTRY.iter().find(|e| (e.matches)(c)).map(|e| (e.protocol, (e.decode)(c)))
 }

@@ -94,3 +94,26 @@ pub fn wifi_vendor_ie(counter: u8, pack: &[u8]) -> Result<Vec<u8>, EncodeError> 
 pub fn pack(version: u8, messages: Vec<Message>) -> Result<Vec<u8>, EncodeError> {
     MessagePack { messages }.emit(version)
 }
+
+/// The NAN attributes of an ODID service discovery frame: the Service
+/// Descriptor (publish, service info = counter + pack) and the Service
+/// Descriptor Extension whose update indicator repeats the counter.
+pub fn nan_attributes(instance_id: u8, counter: u8, pack: &[u8]) -> Result<Vec<u8>, EncodeError> {
+    use crate::link::nan;
+    let mut info = Vec::with_capacity(1 + pack.len());
+    info.push(counter);
+    info.extend_from_slice(pack);
+    let sda = nan::ServiceDescriptor {
+        service_id: NAN_SERVICE_ID,
+        instance_id,
+        requestor_instance_id: 0,
+        control: nan::control::SERVICE_INFO,
+        binding_bitmap: None,
+        matching_filter: None,
+        response_filter: None,
+        service_info: Some(&info),
+    };
+    let mut out = nan::attribute(nan::attr::SERVICE_DESCRIPTOR, &sda.emit()?)?;
+    out.extend(nan::attribute(nan::attr::SERVICE_DESCRIPTOR_EXT, &[instance_id, 0x00, 0x02, counter])?);
+    Ok(out)
+}
