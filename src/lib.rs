@@ -8,6 +8,7 @@
 
 #[macro_use]
 pub mod util;
+pub mod cli;
 pub mod decode;
 pub mod error;
 pub mod frame;
