@@ -9,4 +9,5 @@
 pub mod util;
 pub mod error;
 pub mod frame;
+pub mod pcap;
 pub mod protocol;
