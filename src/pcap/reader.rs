@@ -17,7 +17,7 @@ use std::path::Path;
 pub const MAX_BLOCK_LEN: u32 = 16 * 1024 * 1024;
 
 /// Most interfaces one pcapng section may describe (bounds the reader's memory).
-pub const MAX_INTERFACES: usize = 65_536;
+const MAX_INTERFACES: usize = 65_536;
 
 /// Why a capture file could not be read (further).
 ///
