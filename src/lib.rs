@@ -2,7 +2,7 @@
 //!
 //! Pipeline: source → channelize → PHY demod → [`frame::Frame`] → link
 //! ([`link`]) → protocol decode ([`protocol`], [`decode`]) → track →
-//! sinks ([`sink`]) / TUI.
+//! sinks ([`sink`]) / TUI. Recorded frames come back in through [`pcap`].
 
 #![forbid(unsafe_code)]
 
@@ -13,5 +13,6 @@ pub mod decode;
 pub mod error;
 pub mod frame;
 pub mod link;
+pub mod pcap;
 pub mod protocol;
 pub mod sink;
