@@ -211,10 +211,11 @@ proptest! {
         if let Ok(m) = Message::parse(&b) {
             if let Ok(e) = m.emit() {
                 let again = Message::parse(&e).expect("re-encoded message decodes");
-                prop_assert!(match (&m.body, &again.body) {
+                let same = match (&m.body, &again.body) {
                     (Body::Pack(a), Body::Pack(b)) => a.messages.len() == b.messages.len(),
                     (a, b) => lat_close(a, b),
-                });
+                };
+                prop_assert!(same, "{:?} re-decoded as {:?}", m, again);
             }
         }
     }
