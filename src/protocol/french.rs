@@ -170,9 +170,7 @@ impl FrenchId {
             TlvType::TakeoffLatitude => self.takeoff_lat_deg = Some(coord(v, 90.0, "take-off latitude")?),
             TlvType::TakeoffLongitude => self.takeoff_lon_deg = Some(coord(v, 180.0, "take-off longitude")?),
             TlvType::HorizontalSpeed => self.speed_h_mps = v.first().copied(),
-            TlvType::TrueCourse => {
-                self.direction_deg = Some(v.try_into().map(u16::from_be_bytes).map_err(|_| bad())?)
-            }
+            TlvType::TrueCourse => self.direction_deg = Some(v.try_into().map(u16::from_be_bytes).map_err(|_| bad())?),
             TlvType::Unknown(t) => self.unknown.push(UnknownTlv { tlv_type: t, value: v.to_vec() }),
         }
         Ok(())
@@ -252,11 +250,7 @@ impl FrenchId {
     /// when empty.
     pub fn french_id_parts(&self) -> [Option<String>; 3] {
         let part = |r: std::ops::Range<usize>| {
-            self.french_id
-                .as_ref()
-                .and_then(|b| b.get(r))
-                .map(nul_terminated_str)
-                .filter(|s| !s.is_empty())
+            self.french_id.as_ref().and_then(|b| b.get(r)).map(nul_terminated_str).filter(|s| !s.is_empty())
         };
         [part(0..3), part(3..6), part(6..FRENCH_ID_LEN)]
     }

@@ -90,12 +90,17 @@ pub fn parse_payload(payload: &[u8]) -> Result<DjiMessage, DecodeError> {
     let [l, t, ..] = *payload else {
         return Err(DecodeError::length("ocusync payload", 2, payload.len()));
     };
-    let known = match t {
-        MSG_FLIGHT_INFO => l == FLIGHT_INFO_LEN && payload.get(RECORD_OFFSET) == Some(&2),
-        MSG_FLIGHT_PURPOSE => l == FLIGHT_PURPOSE_LEN,
-        _ => false,
+    let expected_len = match t {
+        MSG_FLIGHT_INFO => Some(FLIGHT_INFO_LEN),
+        MSG_FLIGHT_PURPOSE => Some(FLIGHT_PURPOSE_LEN),
+        _ => None,
     };
+    if expected_len == Some(l) {
+        DecodeError::check_len("ocusync payload", payload, crc16_offset(l) + 2)?;
+    }
     let crc_ok = payload_crc_ok(payload);
+    // Flight info on OcuSync is always record version 2.
+    let known = expected_len == Some(l) && (t != MSG_FLIGHT_INFO || payload.get(RECORD_OFFSET) == Some(&2));
     if !known {
         return Ok(DjiMessage::Unknown {
             payload_type: t,
@@ -104,8 +109,6 @@ pub fn parse_payload(payload: &[u8]) -> Result<DjiMessage, DecodeError> {
             framing: Framing::Ocusync { payload_crc_ok: crc_ok },
         });
     }
-    let need = crc16_offset(l) + 2;
-    DecodeError::check_len("ocusync payload", payload, need)?;
     let framing = Framing::Ocusync { payload_crc_ok: Some(crc_ok == Some(true)) };
     // The record is bytes 2..=L.
     let record = payload.get(RECORD_OFFSET..=l as usize).unwrap_or(&[]);

@@ -40,7 +40,8 @@ pub fn parse(body: &[u8]) -> Result<DjiMessage, DecodeError> {
     let framing = Framing::Wifi { header: *v.header() };
     let sub = v.subcommand();
     let record = body.get(RECORD_OFFSET..).unwrap_or(&[]);
-    let unknown = || DjiMessage::Unknown { payload_type: sub, payload_len: record.len(), raw: record.to_vec(), framing };
+    let unknown =
+        || DjiMessage::Unknown { payload_type: sub, payload_len: record.len(), raw: record.to_vec(), framing };
     Ok(match sub {
         MSG_FLIGHT_INFO => match record.first() {
             Some(&version) if FlightInfo::record_len(version).is_some() => {
