@@ -76,8 +76,10 @@ impl TlvType {
 /// A TLV of a type this codec does not know, kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnknownTlv {
+    /// The TLV type byte.
     #[serde(rename = "type")]
     pub tlv_type: u8,
+    /// The value bytes.
     #[serde(rename = "value_hex", serialize_with = "hex::serialize")]
     pub value: Vec<u8>,
 }
@@ -85,18 +87,23 @@ pub struct UnknownTlv {
 /// One French beacon: every field is optional (a TLV may be left out).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FrenchId {
+    /// TLV 1 (the decree defines version 1).
     pub protocol_version: Option<u8>,
     /// The 30-byte French identifier as sent (ASCII, NUL-padded).
     pub french_id: Option<[u8; FRENCH_ID_LEN]>,
     /// ANSI/CTA-2063 serial number (ASCII).
     pub uas_id: Option<Vec<u8>>,
+    /// Aircraft latitude, degrees (resolution 1e-5°).
     pub lat_deg: Option<f64>,
+    /// Aircraft longitude, degrees.
     pub lon_deg: Option<f64>,
     /// Altitude above mean sea level, metres.
     pub alt_msl_m: Option<i16>,
     /// Height above the take-off point, metres.
     pub height_m: Option<i16>,
+    /// Take-off latitude, degrees.
     pub takeoff_lat_deg: Option<f64>,
+    /// Take-off longitude, degrees.
     pub takeoff_lon_deg: Option<f64>,
     /// Ground speed, m/s.
     pub speed_h_mps: Option<u8>,

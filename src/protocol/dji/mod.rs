@@ -42,11 +42,17 @@ pub enum Framing {
     /// Wi-Fi vendor IE: the three bytes between the OUI and the subcommand.
     /// Normally `58 62 13`; Kismet calls 0x58 the vendor type and the other
     /// two unknown. Any value is accepted and reported.
-    Wifi { header: [u8; 3] },
+    Wifi {
+        /// The bytes between the OUI and the subcommand.
+        header: [u8; 3],
+    },
     /// OcuSync code block: whether the payload CRC-16 matched. Always known
     /// for flight info and flight purpose; `None` only for an unknown payload
     /// whose length byte puts the CRC-16 outside the block.
-    Ocusync { payload_crc_ok: Option<bool> },
+    Ocusync {
+        /// CRC-16 result; see the variant docs.
+        payload_crc_ok: Option<bool>,
+    },
 }
 
 impl Serialize for Framing {
@@ -78,16 +84,20 @@ pub enum DjiMessage {
     /// Type 0x10: telemetry, position, home and operator position, model.
     #[serde(rename = "dji_flight_info")]
     FlightInfo {
+        /// The record.
         #[serde(flatten)]
         info: FlightInfo,
+        /// Transport framing.
         #[serde(flatten)]
         framing: Framing,
     },
     /// Type 0x11: serial number and user-entered flight purpose.
     #[serde(rename = "dji_flight_purpose")]
     FlightPurpose {
+        /// The record.
         #[serde(flatten)]
         purpose: FlightPurpose,
+        /// Transport framing.
         #[serde(flatten)]
         framing: Framing,
     },
@@ -104,6 +114,7 @@ pub enum DjiMessage {
         /// CRC-24); Wi-Fi: the bytes after the subcommand.
         #[serde(rename = "raw_hex", serialize_with = "crate::util::hex::serialize")]
         raw: Vec<u8>,
+        /// Transport framing.
         #[serde(flatten)]
         framing: Framing,
     },

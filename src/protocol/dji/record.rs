@@ -77,17 +77,29 @@ crate::wire_view! {
 /// bits 2, 3 and 6–11 as guesses; only bits 0, 1, 4 and 5 are reasonably
 /// sure. Bit 12 is seen set on real drones and has no name.
 pub mod state_bits {
+    /// Bit 0: the serial number field is valid.
     pub const SERIAL_VALID: u16 = 1 << 0;
+    /// Bit 1: private mode is off (position fields are sent).
     pub const PRIVATE_MODE_DISABLED: u16 = 1 << 1;
+    /// Bit 2: a home point is set (guess; may be swapped with bit 3).
     pub const HOME_POINT_SET: u16 = 1 << 2;
+    /// Bit 3: the UUID field is set (guess; may be swapped with bit 2).
     pub const UUID_SET: u16 = 1 << 3;
+    /// Bit 4: motors running.
     pub const MOTOR_ON: u16 = 1 << 4;
+    /// Bit 5: airborne.
     pub const IN_AIR: u16 = 1 << 5;
+    /// Bit 6: GPS position valid (guess).
     pub const GPS_VALID: u16 = 1 << 6;
+    /// Bit 7: altitude valid (guess).
     pub const ALTITUDE_VALID: u16 = 1 << 7;
+    /// Bit 8: height valid (guess).
     pub const HEIGHT_VALID: u16 = 1 << 8;
+    /// Bit 9: horizontal velocity valid (guess).
     pub const H_VELOCITY_VALID: u16 = 1 << 9;
+    /// Bit 10: vertical velocity valid (guess).
     pub const V_UP_VALID: u16 = 1 << 10;
+    /// Bit 11: attitude valid (guess).
     pub const PITCH_ROLL_YAW_VALID: u16 = 1 << 11;
 }
 
@@ -96,10 +108,22 @@ pub mod state_bits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlightInfoVersion {
     /// Version 1 (Wi-Fi): pitch and roll in centi-degrees.
-    V1 { pitch_raw: i16, roll_raw: i16 },
+    V1 {
+        /// Pitch, centi-degrees.
+        pitch_raw: i16,
+        /// Roll, centi-degrees.
+        roll_raw: i16,
+    },
     /// Version 2 (Wi-Fi and OcuSync): the phone's GPS time in ms since the
     /// Unix epoch (0 = unknown) and the app (pilot) position in radians × 1e7.
-    V2 { gps_time_ms: u64, app_lat_raw: i32, app_lon_raw: i32 },
+    V2 {
+        /// Phone GPS time, ms since the Unix epoch; 0 = unknown.
+        gps_time_ms: u64,
+        /// App (pilot) latitude, radians × 1e7.
+        app_lat_raw: i32,
+        /// App (pilot) longitude, radians × 1e7.
+        app_lon_raw: i32,
+    },
 }
 
 /// A flight info record (message type 0x10), raw wire values.
@@ -109,20 +133,31 @@ pub enum FlightInfoVersion {
 /// velocities cm/s; angles centi-degrees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlightInfo {
+    /// Increments per 0x10 message.
     pub sequence: u16,
     /// Flag word, see [`state_bits`].
     pub state_info: u16,
     /// ASCII, NUL-padded.
     pub serial: [u8; SERIAL_LEN],
+    /// Drone latitude, radians × 1e7; latitude and longitude both 0 = no fix.
     pub lat_raw: i32,
+    /// Drone longitude, radians × 1e7.
     pub lon_raw: i32,
+    /// Altitude, probably metres (uncertain).
     pub alt_raw: i16,
+    /// Height, probably decimetres above take-off (uncertain).
     pub height_raw: i16,
+    /// Velocity north, cm/s (uncertain).
     pub v_north_raw: i16,
+    /// Velocity east, cm/s (uncertain).
     pub v_east_raw: i16,
+    /// Velocity up, cm/s (uncertain).
     pub v_up_raw: i16,
+    /// Heading, centi-degrees.
     pub yaw_raw: i16,
+    /// Home latitude, radians × 1e7; latitude and longitude both 0 = not set.
     pub home_lat_raw: i32,
+    /// Home longitude, radians × 1e7.
     pub home_lon_raw: i32,
     /// Product type code, see [`super::model_name`].
     pub product_type: u8,
@@ -130,6 +165,7 @@ pub struct FlightInfo {
     pub uuid_len: u8,
     /// ASCII decimal digits, NUL-padded.
     pub uuid: [u8; UUID_LEN],
+    /// Record version and the fields that depend on it.
     pub version: FlightInfoVersion,
 }
 
