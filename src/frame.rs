@@ -132,9 +132,9 @@ pub fn ble_channel_freq_hz(index: u8) -> Option<f64> {
 pub fn wifi_channel_from_mhz(mhz: u32) -> Option<u16> {
     match mhz {
         2484 => Some(14),
-        2412..=2472 if (mhz - 2407) % 5 == 0 => Some(((mhz - 2407) / 5) as u16),
-        5000..=5895 if mhz % 5 == 0 => Some(((mhz - 5000) / 5) as u16),
-        5955..=7115 if (mhz - 5950) % 5 == 0 => Some(((mhz - 5950) / 5) as u16),
+        2412..=2472 if (mhz - 2407).is_multiple_of(5) => Some(((mhz - 2407) / 5) as u16),
+        5000..=5895 if mhz.is_multiple_of(5) => Some(((mhz - 5000) / 5) as u16),
+        5955..=7115 if (mhz - 5950).is_multiple_of(5) => Some(((mhz - 5950) / 5) as u16),
         _ => None,
     }
 }

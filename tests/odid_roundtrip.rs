@@ -33,8 +33,9 @@ fn bytes<const N: usize>() -> impl Strategy<Value = [u8; N]> {
 }
 
 fn basic_id() -> impl Strategy<Value = Body> {
-    (nibble(), nibble(), bytes::<20>())
-        .prop_map(|(i, u, id)| Body::BasicId(BasicId { id_type: IdType::from(i), ua_type: UaType::from(u), uas_id: id }))
+    (nibble(), nibble(), bytes::<20>()).prop_map(|(i, u, id)| {
+        Body::BasicId(BasicId { id_type: IdType::from(i), ua_type: UaType::from(u), uas_id: id })
+    })
 }
 
 fn location() -> impl Strategy<Value = Body> {
@@ -194,7 +195,8 @@ proptest! {
         l.set_timestamp_s(Some(ts)).unwrap();
         let bytes = Message::v2(Body::Location(l)).emit().unwrap();
         let Body::Location(d) = Message::parse(&bytes).unwrap().body else { panic!() };
-        prop_assert!((d.direction_deg.unwrap() - dir).abs() <= 0.5 + 1e-6);
+        // the reference takes single precision: 208.4999998 becomes 208.5f and rounds up
+        prop_assert!((d.direction_deg.unwrap() - dir).abs() <= 0.5 + 1e-4);
         let step = if sh <= 63.75 { 0.25 } else { 0.75 };
         prop_assert!((d.speed_h_mps.unwrap() - sh).abs() <= step / 2.0 + 1e-4);
         prop_assert!((d.speed_v_mps.unwrap() - sv).abs() < 0.5 + 1e-4 && d.speed_v_mps.unwrap().abs() <= sv.abs() + 1e-4);
@@ -208,8 +210,8 @@ proptest! {
     /// message that decodes to the same values.
     #[test]
     fn arbitrary_bytes_are_stable(b in proptest::collection::vec(any::<u8>(), 0..300)) {
-        if let Ok(m) = Message::parse(&b) {
-            if let Ok(e) = m.emit() {
+        if let Ok(m) = Message::parse(&b)
+            && let Ok(e) = m.emit() {
                 let again = Message::parse(&e).expect("re-encoded message decodes");
                 let same = match (&m.body, &again.body) {
                     (Body::Pack(a), Body::Pack(b)) => a.messages.len() == b.messages.len(),
@@ -217,6 +219,5 @@ proptest! {
                 };
                 prop_assert!(same, "{:?} re-decoded as {:?}", m, again);
             }
-        }
     }
 }

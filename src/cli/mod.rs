@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub mod parse;
 
 #[derive(Debug, Parser)]
-#[command(name = "ridscope", version, about = "Open drone ID receiver and analyzer: ASTM F3411 Remote ID and DJI DroneID")]
+#[command(
+    name = "ridscope",
+    version,
+    about = "Open drone ID receiver and analyzer: ASTM F3411 Remote ID and DJI DroneID"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

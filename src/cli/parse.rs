@@ -68,7 +68,11 @@ fn run_hex(text: &str, layer: Layer, fcs: FcsMode) -> ExitCode {
             match out.payload_error {
                 None => ExitCode::SUCCESS,
                 Some(e) => {
-                    eprintln!("ridscope: {} bytes as {}: drone ID payload rejected: {e}", bytes.len(), out.layer.name());
+                    eprintln!(
+                        "ridscope: {} bytes as {}: drone ID payload rejected: {e}",
+                        bytes.len(),
+                        out.layer.name()
+                    );
                     ExitCode::from(EXIT_UNDECODABLE)
                 }
             }
@@ -110,7 +114,11 @@ pub fn decode_hex(bytes: &[u8], layer: Layer, fcs: FcsMode) -> Result<HexDecode,
                     Err(e) => tried.push(format!("{}: {e}", l.name())),
                 }
             }
-            let why = if tried.is_empty() { "no layer fits their length and structure".to_string() } else { tried.join("; ") };
+            let why = if tried.is_empty() {
+                "no layer fits their length and structure".to_string()
+            } else {
+                tried.join("; ")
+            };
             Err(format!("{n} bytes do not decode at any layer ({why})"))
         }
         l => one(l),
@@ -125,10 +133,11 @@ fn candidates(b: &[u8]) -> Vec<(Layer, FcsMode, bool)> {
         ridscope_dsp::crc::crc24a(d) == u32::from_be_bytes([0, c[0], c[1], c[2]])
     };
     let wifi_mgmt = n >= 24 && (b[0] & 0x0C) == 0 && (b[0] & 0x03) == 0;
-    let ble_with_crc = strip_aa(b).is_some_and(|p| ble_crc_layout(p) == Some(true) && ble::split_crc(p).is_ok_and(|(_, ok)| ok));
+    let ble_with_crc =
+        strip_aa(b).is_some_and(|p| ble_crc_layout(p) == Some(true) && ble::split_crc(p).is_ok_and(|(_, ok)| ok));
     let odid_len = match b[0] >> 4 {
         0..=5 => n == odid::MESSAGE_SIZE,
-        0xF => n >= 3 && (n - 3) % odid::MESSAGE_SIZE == 0,
+        0xF => n >= 3 && (n - 3).is_multiple_of(odid::MESSAGE_SIZE),
         _ => false,
     };
     let has_rid_ad = ble::ad_structures(b).is_ok_and(|ads| {
@@ -357,7 +366,8 @@ pub fn decode_pcap(path: &PathBuf, sink: &mut dyn Sink) -> Result<PcapStats, Pca
     }
     stats.summary = decoder.stats.summary();
     if stats.unsupported_records > 0 {
-        stats.summary += &format!("\nrecords not decodable as frames (link type or pseudo-header): {}", stats.unsupported_records);
+        stats.summary +=
+            &format!("\nrecords not decodable as frames (link type or pseudo-header): {}", stats.unsupported_records);
     }
     Ok(stats)
 }

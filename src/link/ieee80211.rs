@@ -261,6 +261,7 @@ pub fn mgmt_header(subtype: MgmtSubtype, da: MacAddr, sa: MacAddr, bssid: MacAdd
 
 /// Builds a beacon (or probe response) from its parts; `elements` are the
 /// encoded IEs in order. No FCS is appended (see [`append_fcs`]).
+#[allow(clippy::too_many_arguments)] // the fields of the frame, in frame order
 pub fn beacon(
     subtype: MgmtSubtype,
     sa: MacAddr,

@@ -16,7 +16,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, String> {
     let t = text.trim();
     let t = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
     let digits: Vec<u8> = t.bytes().filter(|c| !c.is_ascii_whitespace() && !matches!(c, b':' | b'-' | b'_')).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits ({})", digits.len()));
     }
     let val = |c: u8| -> Result<u8, String> {

@@ -198,6 +198,3 @@ pub fn seal_block(block: &mut [u8; BLOCK_LEN]) {
     let mut v = BlockView::new_unchecked(&mut block[..]);
     v.set_crc24(&[crc[1], crc[2], crc[3]]);
 }
-pub fn parse_payload(_b: &[u8]) -> Result<super::DjiMessage, DecodeError> {
-    Err(DecodeError::unsupported("dji", "not yet"))
-}

@@ -653,7 +653,7 @@ fn zero_values_are_absent() {
 fn through_the_registry() {
     use crate::protocol::{Carrier, ProtocolId, Transport, decode_carrier};
     let block = hand_block();
-    let p = decode_carrier(&Carrier::OcusyncBlock { block: &block }).unwrap().unwrap();
+    let p = decode_carrier(&Carrier::OcusyncBlock { block: &block }).unwrap().1.unwrap();
     assert_eq!(p.protocol, ProtocolId::DjiOcusync);
     assert_eq!(p.messages[0].msg_type(), "dji_flight_info");
     let j = serde_json::to_value(&p).unwrap();
@@ -662,12 +662,12 @@ fn through_the_registry() {
 
     let body = h(HAND_WIFI_V1);
     let c = Carrier::WifiVendorIe { transport: Transport::WifiBeacon, oui: wifi::OUI, body: &body };
-    let p = decode_carrier(&c).unwrap().unwrap();
+    let p = decode_carrier(&c).unwrap().1.unwrap();
     assert_eq!(p.protocol, ProtocolId::DjiWifi);
     assert_eq!(serde_json::to_value(&p).unwrap()["messages"][0]["model"], "Spark");
 
     let mut bad = block;
     bad[10] ^= 0xFF;
-    let e = decode_carrier(&Carrier::OcusyncBlock { block: &bad }).unwrap().unwrap_err();
+    let e = decode_carrier(&Carrier::OcusyncBlock { block: &bad }).unwrap().1.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Crc);
 }

@@ -222,7 +222,7 @@ fn ansi_uas_id_and_registry() {
     let mut body = vec![OUI_TYPE];
     body.extend_from_slice(&tlvs);
     let c = Carrier::WifiVendorIe { transport: Transport::WifiBeacon, oui: OUI, body: &body };
-    let p = decode_carrier(&c).unwrap().unwrap();
+    let p = decode_carrier(&c).unwrap().1.unwrap();
     assert_eq!(p.protocol, ProtocolId::FrenchId);
     let j = serde_json::to_value(&p).unwrap();
     assert_eq!(j["messages"][0]["msg_type"], "fr_id");
