@@ -33,8 +33,10 @@ use crate::frame::{Frame, LinkType, Phy, PhyMeta, wifi_channel_from_mhz};
 pub mod ble;
 pub mod radiotap;
 mod reader;
+pub mod writer;
 
 pub use reader::{MAX_BLOCK_LEN, PcapError, PcapReader, Record};
+pub use writer::{PcapngWriter, frame_to_record};
 
 /// The LINKTYPE_* values [`record_to_frame`] understands (tcpdump.org numbering).
 pub mod linktype {
@@ -71,7 +73,7 @@ pub fn record_to_frame(rec: &Record, capture_start_ns: Option<i128>) -> Result<F
     frame.meta.frame_no = Some(rec.frame_no);
     frame.meta.unix_ns = rec.unix_ns;
     if let (Some(t), Some(t0)) = (rec.unix_ns, capture_start_ns) {
-        frame.meta.time_s = (t - t0) as f64 * 1e-9;
+        frame.meta.time_s = (t - t0) as f64 / 1e9;
     }
     Ok(frame)
 }

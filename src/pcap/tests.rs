@@ -598,7 +598,7 @@ mod real {
             assert_eq!(f.meta.phy, Phy::WifiDsss);
             assert_eq!(f.meta.noise_dbm, None);
             assert_eq!(f.meta.crc_ok_at_capture, None);
-            assert_eq!(f.meta.time_s, (unix_ns - start.unwrap()) as f64 * 1e-9);
+            assert_eq!(f.meta.time_s, (unix_ns - start.unwrap()) as f64 / 1e9);
         }
     }
 

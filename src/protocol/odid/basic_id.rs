@@ -81,19 +81,25 @@ impl BasicId {
         Ok(())
     }
 
-    /// The identifier as a user reads it: text up to the first NUL for serial
-    /// numbers and CAA registrations, the UUID form for UTM UUIDs, hex for
-    /// session IDs and anything else; `None` when all 20 bytes are zero.
+    /// The identifier as a user reads it: the UUID form for UTM UUIDs, hex
+    /// for specific session IDs, and otherwise the text up to the first NUL
+    /// when it is printable ASCII followed only by NULs (serial numbers, CAA
+    /// registrations, and the serials some transmitters send with ID type
+    /// "none"), else hex. `None` when all 20 bytes are zero.
     pub fn uas_id_string(&self) -> Option<String> {
         if self.uas_id.iter().all(|&b| b == 0) {
             return None;
         }
+        let end = self.uas_id.iter().position(|&b| b == 0).unwrap_or(20);
+        let printable =
+            self.uas_id[..end].iter().all(|b| (0x20..0x7F).contains(b)) && self.uas_id[end..].iter().all(|&b| b == 0);
         Some(match self.id_type {
-            IdType::SerialNumber | IdType::CaaRegistration => crate::util::nul_terminated_str(&self.uas_id),
             IdType::UtmUuid => {
                 let h = hex::encode(&self.uas_id[..16]);
                 format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
             }
+            IdType::SpecificSession => hex::encode(&self.uas_id),
+            _ if printable => crate::util::nul_terminated_str(&self.uas_id),
             _ => hex::encode(&self.uas_id),
         })
     }

@@ -289,7 +289,7 @@ pub(crate) mod latlon {
                 format!("position {} {} outside ±90/±180 degrees", lat as f64 * 1e-7, lon as f64 * 1e-7),
             ));
         }
-        Ok((Some(lat as f64 * 1e-7), Some(lon as f64 * 1e-7)))
+        Ok((Some(lat as f64 / 1e7), Some(lon as f64 / 1e7)))
     }
 
     pub fn encode(field: &'static str, lat: Option<f64>, lon: Option<f64>) -> Result<(i32, i32), EncodeError> {
