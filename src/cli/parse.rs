@@ -64,7 +64,14 @@ fn run_hex(text: &str, layer: Layer, fcs: FcsMode) -> ExitCode {
     };
     match decode_hex(&bytes, layer, fcs) {
         Ok(out) => {
-            println!("{}", serde_json::to_string_pretty(&out.json).unwrap_or_default());
+            let text = serde_json::to_string_pretty(&out.json).unwrap_or_default();
+            let mut stdout = io::stdout().lock();
+            if let Err(e) = writeln!(stdout, "{text}").and_then(|_| stdout.flush())
+                && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                eprintln!("ridscope: writing output: {e}");
+                return ExitCode::from(EXIT_INPUT_ERROR);
+            }
             match out.payload_error {
                 None => ExitCode::SUCCESS,
                 Some(e) => {

@@ -14,18 +14,22 @@ pub trait Sink {
 /// JSON Lines: one record per line, the format of docs/DATA_FORMAT.md.
 pub struct JsonlSink<W: Write> {
     w: W,
+    line: Vec<u8>,
 }
 
 impl<W: Write> JsonlSink<W> {
     pub fn new(w: W) -> Self {
-        JsonlSink { w }
+        JsonlSink { w, line: Vec::with_capacity(1024) }
     }
 }
 
 impl<W: Write> Sink for JsonlSink<W> {
     fn record(&mut self, r: &Record) -> io::Result<()> {
-        serde_json::to_writer(&mut self.w, r).map_err(io::Error::other)?;
-        self.w.write_all(b"\n")
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, r).map_err(io::Error::other)?;
+        self.line.push(b'\n');
+        // I/O errors (a closed pipe) keep their kind
+        self.w.write_all(&self.line)
     }
 
     fn flush(&mut self) -> io::Result<()> {
