@@ -290,17 +290,11 @@ pub fn events() -> Vec<Event> {
 
     // Drone 4: a DJI Wi-Fi drone's beacon with the DroneID IE (v2 telemetry + flight purpose).
     let sa4: MacAddr = "60:60:1f:aa:bb:cc".parse().unwrap();
-    let mut fi = FlightInfo::default();
-    fi.sequence = 412;
-    fi.state_info = 0x1FF7;
+    let mut fi = FlightInfo { sequence: 412, state_info: 0x1FF7, ..FlightInfo::default() };
     fi.set_serial("08QDE3Q0123456").unwrap();
     fi.set_position_deg(51.4775, -0.4614).unwrap();
-    fi.alt_raw = 141;
-    fi.height_raw = 452;
-    fi.v_north_raw = 120;
-    fi.v_east_raw = -35;
-    fi.v_up_raw = 27;
-    fi.yaw_raw = 9050;
+    (fi.alt_raw, fi.height_raw, fi.yaw_raw) = (141, 452, 9050);
+    (fi.v_north_raw, fi.v_east_raw, fi.v_up_raw) = (120, -35, 27);
     fi.version = dji::record::FlightInfoVersion::V2 { gps_time_ms: 1_767_268_801_500, app_lat_raw: 0, app_lon_raw: 0 };
     fi.set_operator_deg(51.4771, -0.4620).unwrap();
     fi.set_home_deg(51.4772, -0.4619).unwrap();

@@ -211,33 +211,3 @@ pub fn sync_beacon_ie(
     body.extend(attribute(attr::SERVICE_ID_LIST, &service_ids.concat())?);
     super::ieee80211::element(super::ieee80211::element_id::VENDOR_SPECIFIC, &body)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sda_roundtrip_and_errors() {
-        let info = [0x2a, 1, 2, 3];
-        let sda = ServiceDescriptor {
-            service_id: [0x88, 0x69, 0x19, 0x9D, 0x92, 0x09],
-            instance_id: 1,
-            requestor_instance_id: 0,
-            control: control::SERVICE_INFO,
-            binding_bitmap: None,
-            matching_filter: None,
-            response_filter: None,
-            service_info: Some(&info),
-        };
-        let b = sda.emit().unwrap();
-        assert_eq!(ServiceDescriptor::parse(&b).unwrap(), sda);
-        assert!(ServiceDescriptor::parse(&b[..b.len() - 1]).is_err());
-        assert!(ServiceDescriptor::parse(&b[..5]).is_err());
-        let a = attribute(attr::SERVICE_DESCRIPTOR, &b).unwrap();
-        assert_eq!(attributes(&a).unwrap(), vec![Attribute { id: 3, body: &b }]);
-        assert!(attributes(&a[..a.len() - 1]).is_err());
-        let e = ServiceDescriptorExt::parse(&[1, 0, 2, 0x2a]).unwrap();
-        assert_eq!(e.service_update_indicator, Some(0x2a));
-        assert!(ServiceDescriptorExt::parse(&[1, 0, 2]).is_err());
-    }
-}

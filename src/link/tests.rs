@@ -201,3 +201,163 @@ fn odid_pack_counts_through_the_decoder() {
     assert_eq!(j["transport"], "wifi_beacon");
     assert_eq!(d.stats.messages["odid.location"], 1);
 }
+
+mod ble_unit {
+    use crate::link::ble::*;
+    #[allow(unused_imports)]
+    use crate::util::{MacAddr, hex};
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    #[test]
+    fn legacy_nonconn_roundtrip() {
+        let adv = h("1e16faff0d0702124142434443313233343536373839303132000000000000");
+        let a: MacAddr = "c0:11:22:33:44:55".parse().unwrap();
+        let pdu = AdvPdu {
+            pdu_type: PduType::AdvNonconnInd,
+            ch_sel: false,
+            tx_add_random: true,
+            rx_add_random: false,
+            adv_a: Some(a),
+            peer_a: None,
+            ext: None,
+            adv_data: &adv,
+            other: &[],
+        };
+        let bytes = pdu.emit().unwrap();
+        assert_eq!(bytes[0], 0x42);
+        assert_eq!(bytes[1], 37, "payload length 37 per the spec");
+        assert_eq!(&bytes[2..8], &[0x55, 0x44, 0x33, 0x22, 0x11, 0xc0]);
+        let back = AdvPdu::parse(&bytes).unwrap();
+        assert_eq!(back, pdu);
+        let ads = ad_structures(back.adv_data).unwrap();
+        assert_eq!(ads.len(), 1);
+        assert_eq!(ads[0].service_data_16().unwrap().0, 0xFFFA);
+        let framed = with_crc(&bytes);
+        assert_eq!(split_crc(&framed).unwrap(), (&bytes[..], true));
+        let mut bad = framed.clone();
+        bad[10] ^= 4;
+        assert!(!split_crc(&bad).unwrap().1);
+    }
+
+    #[test]
+    fn real_aux_adv_ind_header() {
+        // Header and extended header of the nRF Sniffer capture's AUX_ADV_IND:
+        // type 7, length 244, ext header length 9, flags AdvA + ADI.
+        let mut pdu = h("07f409091c2febea7de0750e");
+        pdu.resize(2 + 244, 0);
+        let p = AdvPdu::parse(&pdu).unwrap();
+        let e = p.ext.as_ref().unwrap();
+        assert_eq!(e.adv_mode, 0);
+        assert_eq!(e.adv_a.unwrap().to_string(), "e0:7d:ea:eb:2f:1c");
+        assert_eq!(e.adi, Some(Adi { did: 0xe75, sid: 0 }));
+        assert_eq!(p.adv_data.len(), 234);
+        assert_eq!(p.name(Some(10)), "aux_adv_ind");
+        assert_eq!(p.name(Some(37)), "adv_ext_ind");
+        assert_eq!(p.emit().unwrap(), pdu);
+    }
+
+    #[test]
+    fn ext_ind_with_auxptr_roundtrip() {
+        let ext = ExtHeader {
+            adv_mode: 0,
+            adi: Some(Adi { did: 0x123, sid: 2 }),
+            aux_ptr: Some(AuxPtr { channel: 22, ca: true, offset_units_us: 300, offset: 17, phy: 2 }),
+            tx_power_dbm: Some(-4),
+            ..Default::default()
+        };
+        let pdu = AdvPdu {
+            pdu_type: PduType::AdvExtInd,
+            ch_sel: false,
+            tx_add_random: false,
+            rx_add_random: false,
+            adv_a: None,
+            peer_a: None,
+            ext: Some(ext),
+            adv_data: &[],
+            other: &[],
+        };
+        let b = pdu.emit().unwrap();
+        let back = AdvPdu::parse(&b).unwrap();
+        assert_eq!(back, pdu);
+        assert_eq!(back.ext.unwrap().aux_ptr.unwrap().offset_us(), 5100);
+    }
+
+    #[test]
+    fn malformed_pdus_are_errors() {
+        assert!(AdvPdu::parse(&[]).is_err());
+        assert!(AdvPdu::parse(&[0x42, 5, 1, 2]).is_err()); // length mismatch
+        assert!(AdvPdu::parse(&[0x42, 3, 1, 2, 3]).is_err()); // AdvA cut short
+        assert!(AdvPdu::parse(&[0x07, 2, 0x05, 0x01]).is_err()); // ext header cut short
+        assert!(AdvPdu::parse(&[0x0F, 0]).is_err()); // reserved type
+        assert!(ad_structures(&[5, 0x16, 1]).is_err());
+        assert_eq!(ad_structures(&[2, 1, 6, 0, 0xFF, 0xFF]).unwrap().len(), 1);
+    }
+}
+
+mod ieee80211_unit {
+    use crate::link::ieee80211::*;
+    use crate::util::{MacAddr, hex};
+
+    #[test]
+    fn beacon_parse_and_build() {
+        let ies = [element(0, b"RID").unwrap(), element(1, &[0x8c]).unwrap()].concat();
+        let sa: MacAddr = "02:11:22:33:44:55".parse().unwrap();
+        let f = beacon(MgmtSubtype::Beacon, sa, sa, 7, 0, 100, 0x0420, &ies);
+        let m = MgmtFrame::parse(&f).unwrap();
+        assert_eq!(m.subtype, MgmtSubtype::Beacon);
+        assert_eq!((m.sa, m.da, m.seq), (sa, MacAddr::BROADCAST, 7));
+        assert_eq!(m.ssid().as_deref(), Some("RID"));
+        let with = append_fcs(f.clone());
+        assert!(has_valid_fcs(&with));
+        assert_eq!(split_fcs(&with, true).unwrap(), (&f[..], FcsStatus::Ok));
+        let mut bad = with.clone();
+        bad[30] ^= 1;
+        assert_eq!(split_fcs(&bad, true).unwrap().1, FcsStatus::Bad);
+    }
+
+    #[test]
+    fn errors_not_panics() {
+        assert!(MgmtFrame::parse(&[]).is_err());
+        assert!(MgmtFrame::parse(&[0x80; 30]).is_err()); // beacon fixed fields cut short / bad IEs
+        assert!(
+            MgmtFrame::parse(&hex::decode("0800000000000000000000000000000000000000000000000000").unwrap()).is_err()
+        );
+        assert!(elements(&[0xdd, 5, 1]).is_err());
+        assert!(elements(&[0xdd]).is_err());
+        assert_eq!(elements(&[]).unwrap().len(), 0);
+    }
+}
+
+mod nan_unit {
+    use crate::link::nan::*;
+    #[allow(unused_imports)]
+    use crate::util::{MacAddr, hex};
+
+    #[test]
+    fn sda_roundtrip_and_errors() {
+        let info = [0x2a, 1, 2, 3];
+        let sda = ServiceDescriptor {
+            service_id: [0x88, 0x69, 0x19, 0x9D, 0x92, 0x09],
+            instance_id: 1,
+            requestor_instance_id: 0,
+            control: control::SERVICE_INFO,
+            binding_bitmap: None,
+            matching_filter: None,
+            response_filter: None,
+            service_info: Some(&info),
+        };
+        let b = sda.emit().unwrap();
+        assert_eq!(ServiceDescriptor::parse(&b).unwrap(), sda);
+        assert!(ServiceDescriptor::parse(&b[..b.len() - 1]).is_err());
+        assert!(ServiceDescriptor::parse(&b[..5]).is_err());
+        let a = attribute(attr::SERVICE_DESCRIPTOR, &b).unwrap();
+        assert_eq!(attributes(&a).unwrap(), vec![Attribute { id: 3, body: &b }]);
+        assert!(attributes(&a[..a.len() - 1]).is_err());
+        let e = ServiceDescriptorExt::parse(&[1, 0, 2, 0x2a]).unwrap();
+        assert_eq!(e.service_update_indicator, Some(0x2a));
+        assert!(ServiceDescriptorExt::parse(&[1, 0, 2]).is_err());
+    }
+}
