@@ -60,6 +60,25 @@ fn ble_adv_data_and_pdu() {
 }
 
 #[test]
+fn auto_detection_does_not_mistake_ble_or_odid_for_wifi() {
+    // ADV_IND (header 00 25) with a Basic ID, no CRC: a BLE PDU, not an 802.11 assoc request
+    let pdu = format!("0025112233445566{BT4_ADV}");
+    let o = ridscope(&["parse", &pdu]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = json(&o);
+    assert_eq!((j["layer"].as_str(), j["pdu_type"].as_str()), (Some("ble-pdu"), Some("adv_ind")));
+    assert_eq!(j["payloads"][0]["messages"][0]["uas_id"], "ABCDC123456789012");
+    // a v0 Basic ID with one stray byte, and a pack with a wrong length: not decodable
+    for bad in ["00124142434443313233343536373839303132000000000000ff", "f0190241424344"] {
+        let o = ridscope(&["parse", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", String::from_utf8_lossy(&o.stdout));
+    }
+    // random-looking bytes that start like an 802.11 management header
+    let o = ridscope(&["parse", "0000000000000000000000000000000000000000000000000000000000"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
 fn wifi_frame_with_and_without_fcs() {
     let sa: ridscope::util::MacAddr = "02:11:22:33:44:55".parse().unwrap();
     let pack = ridscope::protocol::odid::transport::pack(

@@ -63,6 +63,7 @@ fn location() -> impl Strategy<Value = Body> {
                 speed_accuracy: sa,
                 timestamp_tenths: ts,
                 timestamp_accuracy: tsa,
+                invalid: vec![],
             })
         })
 }
@@ -115,6 +116,7 @@ fn system() -> impl Strategy<Value = Body> {
                 eu_class: EuClass::from(class),
                 operator_alt_geo_m: oalt,
                 timestamp: ts,
+                invalid: vec![],
             })
         })
 }
@@ -133,12 +135,14 @@ fn lat_close(a: &Body, b: &Body) -> bool {
     match (a, b) {
         (Body::Location(x), Body::Location(y)) => {
             let mut y2 = y.clone();
+            y2.invalid = x.invalid.clone(); // names wire values, which re-encoding normalizes
             y2.lat_deg = x.lat_deg;
             y2.lon_deg = x.lon_deg;
             close(x.lat_deg, y.lat_deg) && close(x.lon_deg, y.lon_deg) && x == &y2
         }
         (Body::System(x), Body::System(y)) => {
             let mut y2 = y.clone();
+            y2.invalid = x.invalid.clone();
             y2.operator_lat_deg = x.operator_lat_deg;
             y2.operator_lon_deg = x.operator_lon_deg;
             close(x.operator_lat_deg, y.operator_lat_deg) && close(x.operator_lon_deg, y.operator_lon_deg) && x == &y2

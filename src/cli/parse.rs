@@ -140,6 +140,18 @@ fn candidates(b: &[u8]) -> Vec<(Layer, FcsMode, bool)> {
         ridscope_dsp::crc::crc24a(d) == u32::from_be_bytes([0, c[0], c[1], c[2]])
     };
     let wifi_mgmt = n >= 24 && (b[0] & 0x0C) == 0 && (b[0] & 0x03) == 0;
+    // Without an FCS to vouch for them, only the frames that carry drone ID,
+    // and only when their elements parse to the end.
+    let wifi_plausible = wifi_mgmt
+        && ieee80211::MgmtFrame::parse(b).is_ok_and(|m| {
+            matches!(
+                m.subtype,
+                ieee80211::MgmtSubtype::Beacon
+                    | ieee80211::MgmtSubtype::ProbeResp
+                    | ieee80211::MgmtSubtype::Action
+                    | ieee80211::MgmtSubtype::ActionNoAck
+            ) && m.elements_error.is_none()
+        });
     let ble_with_crc =
         strip_aa(b).is_some_and(|p| ble_crc_layout(p) == Some(true) && ble::split_crc(p).is_ok_and(|(_, ok)| ok));
     let odid_len = match b[0] >> 4 {
@@ -147,6 +159,7 @@ fn candidates(b: &[u8]) -> Vec<(Layer, FcsMode, bool)> {
         0xF => n >= 3 && (n - 3).is_multiple_of(odid::MESSAGE_SIZE),
         _ => false,
     };
+    let ble_no_crc = strip_aa(b).is_some_and(|p| ble_crc_layout(p) == Some(false) && ble::AdvPdu::parse(p).is_ok());
     let has_rid_ad = ble::ad_structures(b).is_ok_and(|ads| {
         !ads.is_empty() && ads.iter().any(|a| a.service_data_16().is_some_and(|(u, _)| u == odid::transport::BLE_UUID))
     });
@@ -157,8 +170,8 @@ fn candidates(b: &[u8]) -> Vec<(Layer, FcsMode, bool)> {
         (Layer::BlePdu, FcsMode::Auto, ble_with_crc),
         (Layer::Odid, FcsMode::Auto, odid_len),
         (Layer::BleAdvData, FcsMode::Auto, has_rid_ad),
-        (Layer::WifiFrame, FcsMode::No, wifi_mgmt),
-        (Layer::BlePdu, FcsMode::Auto, strip_aa(b).is_some_and(|p| ble_crc_layout(p) == Some(false))),
+        (Layer::BlePdu, FcsMode::Auto, ble_no_crc),
+        (Layer::WifiFrame, FcsMode::No, wifi_plausible),
         (Layer::DjiOcusync, FcsMode::Auto, dji_payload),
     ]
 }

@@ -418,6 +418,15 @@ pub mod ad_type {
 /// significant part (the rest is padding); a structure running past the end
 /// is a length error.
 pub fn ad_structures(data: &[u8]) -> Result<Vec<AdStructure<'_>>, DecodeError> {
+    match ad_structures_partial(data) {
+        (v, None) => Ok(v),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`ad_structures`], but keeps the structures before a malformed one
+/// and returns the fault beside them.
+pub fn ad_structures_partial(data: &[u8]) -> (Vec<AdStructure<'_>>, Option<DecodeError>) {
     let mut out = Vec::new();
     let mut rest = data;
     while let Some((&len, tail)) = rest.split_first() {
@@ -426,13 +435,13 @@ pub fn ad_structures(data: &[u8]) -> Result<Vec<AdStructure<'_>>, DecodeError> {
         }
         let len = len as usize;
         if tail.len() < len {
-            return Err(DecodeError::length("ad structure", len, tail.len()));
+            return (out, Some(DecodeError::length("ad structure", len, tail.len())));
         }
         let (s, next) = tail.split_at(len);
         out.push(AdStructure { ad_type: s[0], data: &s[1..] });
         rest = next;
     }
-    Ok(out)
+    (out, None)
 }
 
 impl<'a> AdStructure<'a> {

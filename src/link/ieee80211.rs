@@ -87,20 +87,30 @@ impl<'a> Element<'a> {
 
 /// Splits a run of information elements. An element running past the end
 /// is a length error.
-pub fn elements(mut data: &[u8]) -> Result<Vec<Element<'_>>, DecodeError> {
+pub fn elements(data: &[u8]) -> Result<Vec<Element<'_>>, DecodeError> {
+    match elements_partial(data) {
+        (v, None) => Ok(v),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`elements`], but keeps the elements before a malformed one and
+/// returns the fault beside them (one bad trailing element must not hide a
+/// good drone ID element before it).
+pub fn elements_partial(mut data: &[u8]) -> (Vec<Element<'_>>, Option<DecodeError>) {
     let mut out = Vec::new();
     while !data.is_empty() {
         let [id, len, rest @ ..] = data else {
-            return Err(DecodeError::length("information element", 2, data.len()));
+            return (out, Some(DecodeError::length("information element", 2, data.len())));
         };
         let len = *len as usize;
         if rest.len() < len {
-            return Err(DecodeError::length("information element", len, rest.len()));
+            return (out, Some(DecodeError::length("information element", len, rest.len())));
         }
         out.push(Element { id: *id, data: &rest[..len] });
         data = &rest[len..];
     }
-    Ok(out)
+    (out, None)
 }
 
 /// Encodes one information element.
@@ -140,6 +150,8 @@ pub struct MgmtFrame<'a> {
     pub seq: u16,
     pub frag: u8,
     pub body: MgmtBody<'a>,
+    /// A malformed element after the ones in `body` (they are kept).
+    pub elements_error: Option<DecodeError>,
 }
 
 /// The FCS check of a frame that may carry one.
@@ -192,17 +204,24 @@ impl<'a> MgmtFrame<'a> {
         let body = f.get(body_start..).ok_or_else(|| DecodeError::length("802.11 header", body_start, f.len()))?;
         let seq_ctrl = h.seq_ctrl();
         let subtype = MgmtSubtype::from(subtype);
+        let mut elements_error = None;
         let body = match subtype {
             MgmtSubtype::Beacon | MgmtSubtype::ProbeResp => {
                 let fx = BeaconFixedView::new_checked(body)?;
+                let (elements, err) = elements_partial(&body[12..]);
+                elements_error = err;
                 MgmtBody::BeaconLike {
                     timestamp: fx.timestamp(),
                     interval_tu: fx.interval(),
                     capability: fx.capability(),
-                    elements: elements(&body[12..])?,
+                    elements,
                 }
             }
-            MgmtSubtype::ProbeReq => MgmtBody::ProbeReq { elements: elements(body)? },
+            MgmtSubtype::ProbeReq => {
+                let (elements, err) = elements_partial(body);
+                elements_error = err;
+                MgmtBody::ProbeReq { elements }
+            }
             MgmtSubtype::Action | MgmtSubtype::ActionNoAck => {
                 let (&category, rest) =
                     body.split_first().ok_or_else(|| DecodeError::length("802.11 action frame", 1, 0))?;
@@ -219,6 +238,7 @@ impl<'a> MgmtFrame<'a> {
             seq: seq_ctrl >> 4,
             frag: (seq_ctrl & 0x0F) as u8,
             body,
+            elements_error,
         })
     }
 

@@ -51,6 +51,8 @@ pub struct BleSummary {
     pub tx_power_dbm: Option<i8>,
     /// "ok", "bad" or "unchecked".
     pub crc: &'static str,
+    /// A malformed structure after the usable ones, if any.
+    pub malformed: Option<String>,
     /// The AD structures (only filled when asked for, e.g. by `parse`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ad: Vec<serde_json::Value>,
@@ -68,6 +70,8 @@ pub struct WifiSummary {
     pub ssid: Option<String>,
     pub beacon_interval_tu: Option<u16>,
     pub fcs: FcsStatus,
+    /// A malformed structure after the usable ones, if any.
+    pub malformed: Option<String>,
     /// The information elements (only filled when asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub elements: Vec<serde_json::Value>,
@@ -111,6 +115,16 @@ pub fn decode_bytes<'a>(bytes: &'a [u8], meta: &PhyMeta, detail: Detail) -> Resu
     }
 }
 
+/// A frame with a malformed structure still counts when drone ID carriers
+/// came before the fault (the fault is noted); without any, it is an error.
+fn usable_or_fail(carriers: &[Carrier<'_>], problem: Option<DecodeError>) -> Result<Option<String>, DecodeError> {
+    match problem {
+        None => Ok(None),
+        Some(e) if carriers.is_empty() => Err(e),
+        Some(e) => Ok(Some(e.to_string())),
+    }
+}
+
 fn capture_said_bad(meta: &PhyMeta, what: &'static str) -> Result<(), DecodeError> {
     if meta.crc_ok_at_capture == Some(false) {
         return Err(DecodeError::Crc { what, received: 0, computed: 0 });
@@ -138,13 +152,14 @@ fn decode_ble<'a>(bytes: &'a [u8], meta: &PhyMeta, detail: Detail) -> Result<Lin
         (bytes, if meta.crc_ok_at_capture == Some(true) { "ok" } else { "unchecked" })
     };
     let p = ble::AdvPdu::parse(pdu)?;
-    let ads = ble::ad_structures(p.adv_data)?;
+    let (ads, ad_error) = ble::ad_structures_partial(p.adv_data);
     let transport = if p.is_extended() { Transport::Ble5Extended } else { Transport::Ble4Legacy };
-    let carriers = ads
+    let carriers: Vec<_> = ads
         .iter()
         .filter_map(|a| a.service_data_16())
         .map(|(uuid, data)| Carrier::BleServiceData16 { transport, uuid, data })
         .collect();
+    let malformed = usable_or_fail(&carriers, ad_error)?;
     let ext = p.ext.as_ref();
     let summary = BleSummary {
         pdu_type: p.name(meta.channel),
@@ -155,6 +170,7 @@ fn decode_ble<'a>(bytes: &'a [u8], meta: &PhyMeta, detail: Detail) -> Result<Lin
         aux_ptr: ext.and_then(|e| e.aux_ptr),
         tx_power_dbm: ext.and_then(|e| e.tx_power_dbm),
         crc,
+        malformed,
         ad: match detail {
             Detail::Full => ads.iter().filter_map(|a| serde_json::to_value(a).ok()).collect(),
             Detail::Brief => Vec::new(),
@@ -175,6 +191,7 @@ fn decode_wifi<'a>(bytes: &'a [u8], meta: &PhyMeta, detail: Detail) -> Result<Li
     }
     let m = MgmtFrame::parse(f)?;
     let mut carriers = Vec::new();
+    let mut problem = m.elements_error.clone();
     let mut frame_type = m.subtype.name().unwrap_or("reserved");
     let mut interval = None;
     match &m.body {
@@ -192,9 +209,17 @@ fn decode_wifi<'a>(bytes: &'a [u8], meta: &PhyMeta, detail: Detail) -> Result<Li
         MgmtBody::Action { .. } => {
             if let Some((ieee80211::WFA_OUI, ieee80211::WFA_TYPE_NAN, attrs)) = m.public_vendor_action() {
                 frame_type = "nan_sdf";
-                for a in nan::attributes(attrs)? {
+                let (attrs, err) = nan::attributes_partial(attrs);
+                problem = problem.or(err);
+                for a in attrs {
                     if a.id == nan::attr::SERVICE_DESCRIPTOR {
-                        let sd = nan::ServiceDescriptor::parse(a.body)?;
+                        let sd = match nan::ServiceDescriptor::parse(a.body) {
+                            Ok(sd) => sd,
+                            Err(e) => {
+                                problem = problem.or(Some(e));
+                                continue;
+                            }
+                        };
                         if let Some(info) = sd.service_info {
                             carriers.push(Carrier::NanServiceInfo {
                                 service_id: sd.service_id,
@@ -208,6 +233,7 @@ fn decode_wifi<'a>(bytes: &'a [u8], meta: &PhyMeta, detail: Detail) -> Result<Li
         }
         _ => {}
     }
+    let malformed = usable_or_fail(&carriers, problem)?;
     let elements = match detail {
         Detail::Full => m
             .elements()
@@ -232,6 +258,7 @@ fn decode_wifi<'a>(bytes: &'a [u8], meta: &PhyMeta, detail: Detail) -> Result<Li
         ssid: m.ssid(),
         beacon_interval_tu: interval,
         fcs,
+        malformed,
         elements,
     };
     Ok(LinkDecode { summary: LinkSummary::Wifi(summary), carriers })

@@ -23,20 +23,29 @@ pub struct Attribute<'a> {
 }
 
 /// Splits NAN attributes; one running past the end is a length error.
-pub fn attributes(mut data: &[u8]) -> Result<Vec<Attribute<'_>>, DecodeError> {
+pub fn attributes(data: &[u8]) -> Result<Vec<Attribute<'_>>, DecodeError> {
+    match attributes_partial(data) {
+        (v, None) => Ok(v),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Like [`attributes`], but keeps the attributes before a malformed one and
+/// returns the fault beside them.
+pub fn attributes_partial(mut data: &[u8]) -> (Vec<Attribute<'_>>, Option<DecodeError>) {
     let mut out = Vec::new();
     while !data.is_empty() {
         let [id, l0, l1, rest @ ..] = data else {
-            return Err(DecodeError::length("nan attribute", 3, data.len()));
+            return (out, Some(DecodeError::length("nan attribute", 3, data.len())));
         };
         let len = u16::from_le_bytes([*l0, *l1]) as usize;
         if rest.len() < len {
-            return Err(DecodeError::length("nan attribute", len, rest.len()));
+            return (out, Some(DecodeError::length("nan attribute", len, rest.len())));
         }
         out.push(Attribute { id: *id, body: &rest[..len] });
         data = &rest[len..];
     }
-    Ok(out)
+    (out, None)
 }
 
 /// Encodes one NAN attribute.

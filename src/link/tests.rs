@@ -361,3 +361,45 @@ mod nan_unit {
         assert!(ServiceDescriptorExt::parse(&[1, 0, 2]).is_err());
     }
 }
+
+#[test]
+fn a_bad_trailing_structure_keeps_the_carriers_before_it() {
+    let sa: MacAddr = "02:11:22:33:44:55".parse().unwrap();
+    let pack = hex::decode(PACK5).unwrap();
+    let mut ies = transport::wifi_vendor_ie(1, &pack).unwrap();
+    ies.push(0xdd); // one stray byte
+    let f = ieee80211::beacon(ieee80211::MgmtSubtype::Beacon, sa, sa, 0, 0, 100, 0x0420, &ies);
+    let fd = decode_frame(&wifi(f, false), Detail::Brief);
+    assert_eq!(fd.payloads.len(), 1);
+    let Some(LinkSummary::Wifi(w)) = &fd.link else { panic!() };
+    assert!(w.malformed.as_deref().unwrap().contains("information element"));
+    // without a drone ID element before the fault it stays an error
+    let f = ieee80211::beacon(ieee80211::MgmtSubtype::Beacon, sa, sa, 0, 0, 100, 0x0420, &[0x00, 0x05, 0x41]);
+    assert_eq!(
+        decode_frame(&wifi(f, false), Detail::Brief).link_error.map(|e| e.kind()),
+        Some(crate::error::ErrorKind::Length)
+    );
+    // BLE: service data then a truncated AD structure
+    let bid = hex::decode("02124142434443313233343536373839303132000000000000").unwrap();
+    let mut adv = transport::ble_service_data_ad(3, &bid).unwrap();
+    adv.push(0x05); // then a structure claiming 5 bytes that are not there
+    let pdu = ble::AdvPdu {
+        pdu_type: ble::PduType::AdvExtInd,
+        ch_sel: false,
+        tx_add_random: true,
+        rx_add_random: false,
+        adv_a: None,
+        peer_a: None,
+        ext: Some(ble::ExtHeader { adv_a: Some(sa), ..Default::default() }),
+        adv_data: &adv,
+        other: &[],
+    }
+    .emit()
+    .unwrap();
+    let mut meta = PhyMeta::new(LinkType::BleLl, Phy::Ble1m);
+    meta.fcs_included = true;
+    let fd = decode_frame(&Frame { bytes: ble::with_crc(&pdu), meta }, Detail::Brief);
+    assert!(matches!(&fd.payloads[..], [PayloadOutcome::Decoded(p)] if p.counter == Some(3)), "{fd:?}");
+    let Some(LinkSummary::Ble(b)) = &fd.link else { panic!() };
+    assert!(b.malformed.is_some());
+}

@@ -295,25 +295,51 @@ struct Pending {
 }
 
 impl<K: std::hash::Hash + Eq + Clone> AuthReassembler<K> {
+    /// Most (sender, auth type) pairs waiting for pages at once.
+    pub const MAX_SENDERS: usize = 4096;
+
     pub fn new(max_age_s: f64) -> Self {
-        AuthReassembler { pending: std::collections::HashMap::new(), max_age_s, max_senders: 4096 }
+        AuthReassembler { pending: std::collections::HashMap::new(), max_age_s, max_senders: Self::MAX_SENDERS }
+    }
+
+    /// Number of (sender, auth type) pairs with pages waiting.
+    pub fn pending_senders(&self) -> usize {
+        self.pending.len()
     }
 
     /// Adds a page from `sender` received at `time_s`; returns the signature
     /// when this page completes one.
+    ///
+    /// Pages of two different signatures are never mixed: a page 0 that is
+    /// not identical to the pending one (another timestamp, length or page
+    /// count, or none pending) starts afresh and drops every page collected
+    /// so far. Transmitters send page 0 first; a signature whose pages
+    /// arrive out of order completes on its next repetition.
     pub fn push(&mut self, sender: K, time_s: f64, page: &AuthPage) -> Option<AuthSignature> {
         let age = self.max_age_s;
         self.pending.retain(|_, p| time_s - p.first_seen_s <= age);
-        if self.pending.len() >= self.max_senders {
-            self.pending.clear();
-        }
         let key = (sender, page.auth_type.value());
+        if !self.pending.contains_key(&key) && self.pending.len() >= self.max_senders {
+            // full: make room by forgetting the sender waiting longest
+            let oldest = self
+                .pending
+                .iter()
+                .min_by(|a, b| a.1.first_seen_s.total_cmp(&b.1.first_seen_s))
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.pending.remove(&k);
+            }
+        }
         let entry =
             self.pending.entry(key.clone()).or_insert_with(|| Pending { first_seen_s: time_s, pages: Vec::new() });
-        // A new page 0 starts a new signature.
         if page.page == 0 {
-            entry.pages.retain(|p| p.page != 0);
-            entry.first_seen_s = time_s;
+            let same = entry.pages.iter().find(|p| p.page == 0).is_some_and(|old| old.first == page.first);
+            if !same {
+                // Pages that came before this page 0 may belong to an older
+                // signature whose page 0 was lost: never glue them on.
+                entry.pages.clear();
+                entry.first_seen_s = time_s;
+            }
         }
         entry.pages.retain(|p| p.page != page.page);
         entry.pages.push(page.clone());

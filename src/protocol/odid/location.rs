@@ -99,6 +99,11 @@ pub struct Location {
     pub timestamp_tenths: Option<u16>,
     /// Timestamp accuracy code: n × 0.1 s, 0 = unknown.
     pub timestamp_accuracy: u8,
+    /// Fields whose wire value is impossible (direction over 359 or against
+    /// its E/W bit, vertical speed beyond ±62 m/s, position beyond ±90/±180°,
+    /// timestamp over 36000 tenths): decoded as absent and named here.
+    /// Ignored when encoding.
+    pub invalid: Vec<&'static str>,
 }
 
 impl Default for Location {
@@ -121,6 +126,7 @@ impl Default for Location {
             speed_accuracy: 0,
             timestamp_tenths: None,
             timestamp_accuracy: 0,
+            invalid: Vec::new(),
         }
     }
 }
@@ -132,8 +138,17 @@ impl Location {
         let ew = flags & 0x02 != 0;
         let mult = flags & 0x01 != 0;
 
-        let dir = v.direction() as u32 + if ew { 180 } else { 0 };
-        let direction_deg = (dir != 361).then_some(dir as f64);
+        let mut invalid = Vec::new();
+        let raw_dir = v.direction() as u32;
+        let direction_deg = match (raw_dir, ew) {
+            (181, true) => None, // 361: unknown
+            (d, false) if d < 180 => Some(d as f64),
+            (d, true) if d < 180 => Some(d as f64 + 180.0),
+            _ => {
+                invalid.push("direction_deg");
+                None
+            }
+        };
 
         let sh = v.speed_h();
         let speed_h_mps = match (mult, sh) {
@@ -142,10 +157,28 @@ impl Location {
             (true, r) => Some(r as f64 * 0.75 + 63.75),
         };
         let sv = v.speed_v();
-        let speed_v_mps = (sv != 126).then_some(sv as f64 * 0.5);
+        let speed_v_mps = match sv {
+            126 => None,
+            -124..=124 => Some(sv as f64 * 0.5),
+            _ => {
+                invalid.push("speed_v_mps");
+                None
+            }
+        };
 
-        let (lat_deg, lon_deg) = latlon::decode("location", v.lat(), v.lon())?;
+        let (lat_deg, lon_deg) = latlon::decode(v.lat(), v.lon()).unwrap_or_else(|()| {
+            invalid.extend(["lat_deg", "lon_deg"]);
+            (None, None)
+        });
         let ts = v.timestamp();
+        let timestamp_tenths = match ts {
+            TIMESTAMP_UNKNOWN => None,
+            0..=36000 => Some(ts),
+            _ => {
+                invalid.push("timestamp_s");
+                None
+            }
+        };
         Ok(Location {
             status: OperationalStatus::from(flags >> 4),
             height_type: HeightType::from((flags >> 2) & 1),
@@ -162,8 +195,9 @@ impl Location {
             v_accuracy: v.accuracy_vh() >> 4,
             baro_accuracy: v.accuracy_bs() >> 4,
             speed_accuracy: v.accuracy_bs() & 0x0F,
-            timestamp_tenths: (ts != TIMESTAMP_UNKNOWN).then_some(ts),
+            timestamp_tenths,
             timestamp_accuracy: v.ts_accuracy() & 0x0F,
+            invalid,
         })
     }
 
@@ -277,7 +311,7 @@ impl Serialize for Location {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[serde_with::skip_serializing_none]
         #[derive(Serialize)]
-        struct J {
+        struct J<'a> {
             status: OperationalStatus,
             lat_deg: Option<f64>,
             lon_deg: Option<f64>,
@@ -294,6 +328,8 @@ impl Serialize for Location {
             speed_accuracy_mps: Option<f64>,
             timestamp_s: Option<f64>,
             timestamp_accuracy_s: Option<f64>,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            invalid: &'a [&'static str],
         }
         J {
             status: self.status,
@@ -312,6 +348,7 @@ impl Serialize for Location {
             speed_accuracy_mps: speed_accuracy_mps(self.speed_accuracy),
             timestamp_s: self.timestamp_s(),
             timestamp_accuracy_s: (self.timestamp_accuracy != 0).then(|| self.timestamp_accuracy as f64 / 10.0),
+            invalid: &self.invalid,
         }
         .serialize(s)
     }

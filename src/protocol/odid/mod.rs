@@ -277,17 +277,18 @@ pub(crate) mod altitude {
 
 /// Latitude/longitude: int32 in 1e-7 degrees, rounded; both 0 = unknown.
 pub(crate) mod latlon {
-    use crate::error::{DecodeError, EncodeError};
+    use crate::error::EncodeError;
 
-    pub fn decode(what: &'static str, lat: i32, lon: i32) -> Result<(Option<f64>, Option<f64>), DecodeError> {
+    /// Both 0 is "unknown". A position outside ±90°/±180° is impossible: it
+    /// decodes as absent and the caller names it in the message's `invalid`
+    /// list (`Err(())`), never failing the message or its pack.
+    #[allow(clippy::result_unit_err)]
+    pub fn decode(lat: i32, lon: i32) -> Result<(Option<f64>, Option<f64>), ()> {
         if lat == 0 && lon == 0 {
             return Ok((None, None));
         }
         if !(-900_000_000..=900_000_000).contains(&lat) || !(-1_800_000_000..=1_800_000_000).contains(&lon) {
-            return Err(DecodeError::sanity(
-                what,
-                format!("position {} {} outside ±90/±180 degrees", lat as f64 * 1e-7, lon as f64 * 1e-7),
-            ));
+            return Err(());
         }
         Ok((Some(lat as f64 / 1e7), Some(lon as f64 / 1e7)))
     }

@@ -86,6 +86,9 @@ pub struct System {
     pub operator_alt_geo_m: Option<f64>,
     /// Seconds since 2019-01-01T00:00:00Z; `None` when 0 or before v2.
     pub timestamp: Option<u32>,
+    /// Fields whose wire value is impossible (an operator position beyond
+    /// ±90/±180°): decoded as absent and named here. Ignored when encoding.
+    pub invalid: Vec<&'static str>,
 }
 
 impl Default for System {
@@ -103,6 +106,7 @@ impl Default for System {
             eu_class: EuClass::Undeclared,
             operator_alt_geo_m: None,
             timestamp: None,
+            invalid: Vec::new(),
         }
     }
 }
@@ -114,7 +118,12 @@ impl System {
     pub fn parse(m: &[u8; MESSAGE_SIZE], version: u8) -> Result<Self, DecodeError> {
         let v = SystemView::new_unchecked(&m[..]);
         let flags = v.flags();
-        let (operator_lat_deg, operator_lon_deg) = latlon::decode("system", v.operator_lat(), v.operator_lon())?;
+        let mut invalid = Vec::new();
+        let (operator_lat_deg, operator_lon_deg) =
+            latlon::decode(v.operator_lat(), v.operator_lon()).unwrap_or_else(|()| {
+                invalid.extend(["operator_lat_deg", "operator_lon_deg"]);
+                (None, None)
+            });
         let cc = v.eu_category_class();
         let v1 = version >= 1;
         let ts = v.timestamp();
@@ -131,6 +140,7 @@ impl System {
             eu_class: if v1 { EuClass::from(cc & 0x0F) } else { EuClass::Undeclared },
             operator_alt_geo_m: if v1 { altitude::decode(v.operator_alt_geo()) } else { None },
             timestamp: (version >= 2 && ts != 0).then_some(ts),
+            invalid,
         })
     }
 
@@ -175,7 +185,7 @@ impl Serialize for System {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[serde_with::skip_serializing_none]
         #[derive(Serialize)]
-        struct J {
+        struct J<'a> {
             operator_location_type: OperatorLocationType,
             operator_lat_deg: Option<f64>,
             operator_lon_deg: Option<f64>,
@@ -188,6 +198,8 @@ impl Serialize for System {
             eu_category: Option<EuCategory>,
             eu_class: Option<EuClass>,
             timestamp_utc: Option<String>,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            invalid: &'a [&'static str],
         }
         let eu = self.classification_type == Some(ClassificationType::Eu);
         J {
@@ -203,6 +215,7 @@ impl Serialize for System {
             eu_category: eu.then_some(self.eu_category),
             eu_class: eu.then_some(self.eu_class),
             timestamp_utc: self.timestamp_utc(),
+            invalid: &self.invalid,
         }
         .serialize(s)
     }

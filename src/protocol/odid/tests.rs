@@ -92,6 +92,36 @@ fn pack_errors() {
 }
 
 #[test]
+fn impossible_values_are_absent_and_named_never_fatal() {
+    // Location: lat 95°, direction raw 200 with E/W, v-speed raw 127, timestamp 50000
+    let mut l = h("122624160a42bf241b6ed1b4b69808ac0870086b53150e0200");
+    l[2] = 200;
+    l[4] = 127;
+    l[5..9].copy_from_slice(&950_000_000i32.to_le_bytes());
+    l[21..23].copy_from_slice(&50000u16.to_le_bytes());
+    let Body::Location(loc) = Message::parse(&l).unwrap().body else { panic!() };
+    assert_eq!(
+        (loc.direction_deg, loc.speed_v_mps, loc.lat_deg, loc.lon_deg, loc.timestamp_tenths),
+        (None, None, None, None, None)
+    );
+    assert_eq!(loc.invalid, vec!["direction_deg", "speed_v_mps", "lat_deg", "lon_deg", "timestamp_s"]);
+    assert_eq!(loc.speed_h_mps, Some(5.5), "the rest still decodes");
+    let j = serde_json::to_value(Message::parse(&l).unwrap()).unwrap();
+    assert_eq!(j["invalid"][0], "direction_deg");
+    // direction raw 180 with E/W clear is not 180 (that is raw 0 + E/W)
+    let mut d = h("122024160a42bf241b6ed1b4b69808ac0870086b53150e0200");
+    d[2] = 180;
+    let Body::Location(loc) = Message::parse(&d).unwrap().body else { panic!() };
+    assert_eq!((loc.direction_deg, loc.invalid.len()), (None, 1));
+    // in a pack, the other messages survive
+    let mut pack = vec![0xF2, 0x19, 0x02];
+    pack.extend(h("02124142434443313233343536373839303132000000000000"));
+    pack.extend(&l);
+    let Body::Pack(p) = Message::parse(&pack).unwrap().body else { panic!() };
+    assert_eq!(p.messages.len(), 2);
+}
+
+#[test]
 fn reserved_type_kept_raw() {
     let mut b = [0u8; 25];
     b[0] = 0x72;
@@ -161,16 +191,69 @@ fn auth_signature_split_and_reassemble() {
     let pages = sig.to_pages().unwrap();
     assert_eq!(pages.len(), 5); // 17 + 23*4 = 109 >= 104
     let mut r: AuthReassembler<u32> = AuthReassembler::new(5.0);
-    let mut out = None;
-    for (i, p) in pages.iter().rev().enumerate() {
+    let mut out = Vec::new();
+    for (i, p) in pages.iter().enumerate() {
         let bytes = Message::v2(Body::Auth(p.clone())).emit().unwrap();
         let Body::Auth(back) = Message::parse(&bytes).unwrap().body else { panic!() };
-        out = r.push(1, i as f64 * 0.1, &back);
+        out.push(r.push(1, i as f64 * 0.1, &back));
     }
-    let got = out.expect("complete after the last page");
+    assert!(out[..4].iter().all(|o| o.is_none()));
+    let got = out[4].clone().expect("complete after the last page");
     assert_eq!(got.data, sig.data);
     assert_eq!(got.extra, sig.extra);
     assert_eq!(got.pages, 5);
+
+    // Pages in reverse order: page 0 comes last and starts afresh (pages
+    // before a page 0 are never trusted); the next repetition completes it.
+    let mut r: AuthReassembler<u32> = AuthReassembler::new(5.0);
+    let rev: Vec<_> = pages.iter().rev().map(|p| r.push(1, 0.0, p)).collect();
+    assert!(rev.iter().all(|o| o.is_none()));
+    let again: Vec<_> = pages.iter().rev().map(|p| r.push(1, 1.0, p)).collect();
+    assert_eq!(again[3].as_ref().map(|s| s.data.clone()), Some(sig.data.clone()));
+}
+
+#[test]
+fn reassembler_never_mixes_two_signatures() {
+    let a = AuthSignature {
+        auth_type: AuthType::UasIdSignature,
+        pages: 0,
+        timestamp: 1,
+        data: vec![0xA; 60],
+        extra: vec![],
+    };
+    let b = AuthSignature {
+        auth_type: AuthType::UasIdSignature,
+        pages: 0,
+        timestamp: 2,
+        data: vec![0xB; 40],
+        extra: vec![],
+    };
+    let (pa, pb) = (a.to_pages().unwrap(), b.to_pages().unwrap());
+    assert_eq!((pa.len(), pb.len()), (3, 2));
+    let mut r: AuthReassembler<u8> = AuthReassembler::new(10.0);
+    assert!(r.push(1, 0.0, &pa[0]).is_none());
+    assert!(r.push(1, 0.1, &pa[2]).is_none()); // A1 lost
+    assert!(r.push(1, 1.0, &pb[0]).is_none());
+    let got = r.push(1, 1.1, &pb[1]).expect("B completes");
+    assert_eq!(got.data, b.data, "nothing of A in B");
+    // A2 left over from before cannot complete a later A either
+    assert!(r.push(1, 2.0, &pa[0]).is_none());
+    assert!(r.push(1, 2.1, &pa[1]).is_none());
+    assert_eq!(r.push(1, 2.2, &pa[2]).unwrap().data, a.data);
+}
+
+#[test]
+fn reassembler_bounded_by_evicting_the_oldest() {
+    let s =
+        AuthSignature { auth_type: AuthType::UasIdSignature, pages: 0, timestamp: 1, data: vec![7; 30], extra: vec![] };
+    let p = s.to_pages().unwrap();
+    let mut r: AuthReassembler<u32> = AuthReassembler::new(1e9);
+    for k in 0..10_000u32 {
+        r.push(k, k as f64 * 1e-3, &p[0]);
+    }
+    assert_eq!(r.pending_senders(), AuthReassembler::<u32>::MAX_SENDERS);
+    // the most recent senders are still pending
+    assert_eq!(r.push(9_999, 20.0, &p[1]).unwrap().data, s.data);
 }
 
 #[test]
@@ -247,6 +330,7 @@ mod vectors {
                     speed_accuracy: u(i, "SpeedAccuracy") as u8,
                     timestamp_tenths: None,
                     timestamp_accuracy: u(i, "TSAccuracy") as u8,
+                    invalid: vec![],
                 };
                 let ts = f(i, "TimeStamp");
                 l.set_timestamp_s(sentinel(ts, 65535.0)).ok();
@@ -289,6 +373,7 @@ mod vectors {
                     eu_class: EuClass::from(u(i, "ClassEU") as u8),
                     operator_alt_geo_m: Some(f(i, "OperatorAltitudeGeo")),
                     timestamp: (ts != 0).then_some(ts),
+                    invalid: vec![],
                 })
             }
             "operatorid" => Body::OperatorId(
