@@ -14,5 +14,6 @@ pub mod error;
 pub mod frame;
 pub mod link;
 pub mod pcap;
+pub mod phy;
 pub mod protocol;
 pub mod sink;

@@ -1,0 +1,4 @@
+//! Physical layers: IQ samples in, [`Frame`](crate::frame::Frame)s out.
+//! One folder per PHY.
+
+pub mod ble;
