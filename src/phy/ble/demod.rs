@@ -47,6 +47,8 @@ const BETA: f64 = 0.004;
 pub struct Demodulated {
     /// Dewhitened PDU followed by the 3 CRC bytes.
     pub bytes: Vec<u8>,
+    /// The channel index whose whitening was used.
+    pub channel: u8,
     pub crc_ok: bool,
     /// Window position (samples, fractional) of the first preamble sample.
     pub start: f64,
@@ -109,12 +111,15 @@ impl Demodulator {
 
     /// Demodulates the packet whose first preamble sample is near
     /// `coarse_start` in the window (samples at 4 per symbol, rate `fs`).
+    /// `channels` lists the channel indices whose whitening to try (one when
+    /// the channel is known; the CRC picks among several); the result's
+    /// `channel` says which one decoded.
     pub fn demodulate(
         &mut self,
         re: &[f32],
         im: &[f32],
         coarse_start: f64,
-        channel: u8,
+        channels: &[u8],
         fs: f64,
     ) -> Result<Demodulated, DemodError> {
         let n = re.len().min(im.len());
@@ -176,6 +181,18 @@ impl Demodulator {
         }
         let theta0 = c0.arg();
 
+        let mut last = Err(DemodError::NoSync);
+        for &channel in channels {
+            last = self.decode(t0, theta0, channel, cfo, fs);
+            if matches!(last, Ok(Demodulated { crc_ok: true, .. })) {
+                break;
+            }
+        }
+        last
+    }
+
+    /// Steps 4 and 5 for one channel's whitening.
+    fn decode(&mut self, t0: f64, theta0: f64, channel: u8, cfo: f64, fs: f64) -> Result<Demodulated, DemodError> {
         // 4. sequence detection
         let bits = self.viterbi(t0, theta0, channel)?;
 
@@ -191,7 +208,16 @@ impl Demodulator {
             ridscope_dsp::crc::ble_crc24_bytes(pdu) == crc
         };
         let (snr_db, rssi_dbfs) = self.quality(&bits, t0);
-        Ok(Demodulated { bytes, crc_ok, start: t0, len_samples: bits.len() * SPS, cfo_hz: cfo * fs, snr_db, rssi_dbfs })
+        Ok(Demodulated {
+            bytes,
+            channel,
+            crc_ok,
+            start: t0,
+            len_samples: bits.len() * SPS,
+            cfo_hz: cfo * fs,
+            snr_db,
+            rssi_dbfs,
+        })
     }
 
     /// Copies the window into `v` multiplied by e^{−j2π·cfo·n}.

@@ -3,7 +3,11 @@
 
 pub mod demod;
 pub mod detect;
+pub mod front;
 pub mod packet;
+pub mod receiver;
+
+pub use receiver::{BleReceiver, BleRxConfig, PhyStats};
 
 #[cfg(test)]
 mod tests;

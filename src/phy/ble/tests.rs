@@ -73,7 +73,7 @@ fn clean_packets_across_timing_cfo_and_channels() {
                 let start = 100.0 + frac;
                 let (re, im) = synth(&mut rng, ch, &pdu, start, cfo, 60.0, 3000);
                 // the detector's estimate is within a couple of samples
-                let r = d.demodulate(&re, &im, start + 1.7, ch, 4e6).unwrap();
+                let r = d.demodulate(&re, &im, start + 1.7, &[ch], 4e6).unwrap();
                 assert!(r.crc_ok, "ch {ch} cfo {cfo} frac {frac}");
                 assert_eq!(r.bytes, pdu);
                 assert!((r.start - start).abs() <= 0.26, "start {} vs {start}", r.start);
@@ -91,10 +91,10 @@ fn noise_alone_is_rejected_and_short_windows_ask_for_more() {
     let sync = packet::sync_bits(ADV_ACCESS_ADDRESS);
     let mut d = Demodulator::new(&sync);
     let (re, im): (Vec<f32>, Vec<f32>) = (0..3000).map(|_| (rng.gauss() as f32, rng.gauss() as f32)).unzip();
-    assert_eq!(d.demodulate(&re, &im, 200.0, 37, 4e6), Err(DemodError::NoSync));
+    assert_eq!(d.demodulate(&re, &im, 200.0, &[37], 4e6), Err(DemodError::NoSync));
     let pdu = test_pdu(&mut rng, 37);
     let (re, im) = synth(&mut rng, 37, &pdu, 100.0, 0.0, 40.0, 900);
-    assert!(matches!(d.demodulate(&re, &im, 100.0, 37, 4e6), Err(DemodError::Truncated { .. })));
+    assert!(matches!(d.demodulate(&re, &im, 100.0, &[37], 4e6), Err(DemodError::Truncated { .. })));
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn snr_estimate_tracks_the_truth() {
     for ebn0 in [12.0, 20.0, 30.0] {
         let pdu = test_pdu(&mut rng, 37);
         let (re, im) = synth(&mut rng, 38, &pdu, 120.0, 10e3, ebn0, 2000);
-        let r = d.demodulate(&re, &im, 120.0, 38, 4e6).unwrap();
+        let r = d.demodulate(&re, &im, 120.0, &[38], 4e6).unwrap();
         assert!(r.crc_ok);
         assert!((r.snr_db as f64 - ebn0).abs() < 1.5, "estimated {} for {ebn0}", r.snr_db);
     }
@@ -125,7 +125,7 @@ fn sensitivity_at_10_db() {
         let cfo = (rng.uniform() * 2.0 - 1.0) * 50e3;
         let start = 100.0 + rng.uniform();
         let (re, im) = synth(&mut rng, 37, &pdu, start, cfo, 10.0, 1900);
-        if let Ok(r) = d.demodulate(&re, &im, start + (rng.uniform() * 4.0 - 2.0), 37, 4e6)
+        if let Ok(r) = d.demodulate(&re, &im, start + (rng.uniform() * 4.0 - 2.0), &[37], 4e6)
             && r.crc_ok
             && r.bytes == pdu
         {
@@ -151,7 +151,7 @@ fn diag() {
                 let cfo = (rng.uniform() * 2.0 - 1.0) * cfo_max;
                 let start = 100.0 + rng.uniform();
                 let (re, im) = synth(&mut rng, 37, &pdu, start, cfo, ebn0, 1900);
-                match d.demodulate(&re, &im, start + (rng.uniform() * 4.0 - 2.0), 37, 4e6) {
+                match d.demodulate(&re, &im, start + (rng.uniform() * 4.0 - 2.0), &[37], 4e6) {
                     Ok(r) if r.crc_ok => ok += 1,
                     Ok(r) => {
                         crc += 1;
@@ -167,4 +167,83 @@ fn diag() {
             );
         }
     }
+}
+
+/// A stream with packets at known places, noise everywhere.
+fn stream(rng: &mut TestRng, n_packets: usize, ebn0_db: f64, cfo: f64) -> (Vec<f32>, Vec<f32>, Vec<(f64, Vec<u8>)>) {
+    let m = ridscope_dsp::gfsk::Modulator::new(0.5, 0.5);
+    let total = 2000 + n_packets * 2500;
+    let (mut re, mut im) = (vec![0f32; total], vec![0f32; total]);
+    let mut sent = Vec::new();
+    for i in 0..n_packets {
+        let pdu = test_pdu(rng, 5 + (i * 7) % 33);
+        let start = 1000.0 + i as f64 * 2500.0 + rng.uniform() * 300.0;
+        let bits = packet::air_bits(37, &pdu);
+        m.add_to(&bits, SPS as f64, start, 0.5, rng.uniform() * 6.28, cfo / 4e6, &mut re, &mut im);
+        sent.push((start, pdu));
+    }
+    let sigma = 0.5 * (SPS as f64 / 10f64.powf(ebn0_db / 10.0) / 2.0).sqrt();
+    for k in 0..total {
+        re[k] += (sigma * rng.gauss()) as f32;
+        im[k] += (sigma * rng.gauss()) as f32;
+    }
+    (re, im, sent)
+}
+
+#[test]
+fn receiver_decodes_a_stream_in_any_block_split() {
+    use super::receiver::{BleReceiver, BleRxConfig};
+    let mut rng = TestRng::new(11);
+    let (re, im, sent) = stream(&mut rng, 12, 25.0, 30e3);
+    let mut first: Option<Vec<(u64, Vec<u8>)>> = None;
+    for split in [333usize, 4096, 65536] {
+        let mut rx = BleReceiver::new(&BleRxConfig::new(4e6, Some(2402e6))).unwrap();
+        assert_eq!(rx.channels(), vec![(Some(37), Some(2402e6))]);
+        let mut frames = Vec::new();
+        for (r, i) in re.chunks(split).zip(im.chunks(split)) {
+            rx.process(r, i, &mut frames);
+        }
+        rx.finish(&mut frames);
+        assert_eq!(frames.len(), sent.len(), "split {split}: {:?}", rx.stats);
+        for (f, (start, pdu)) in frames.iter().zip(&sent) {
+            assert_eq!(&f.bytes, pdu);
+            assert!((f.meta.sample.unwrap() as f64 - start).abs() <= 1.0);
+            assert_eq!(f.meta.channel, Some(37));
+            assert!((f.meta.cfo_hz.unwrap() - 30e3).abs() < 2e3);
+            assert!((f.meta.rssi_dbfs.unwrap() + 6.0).abs() < 0.5, "{:?}", f.meta.rssi_dbfs);
+        }
+        assert_eq!(rx.stats.crc_errors, 0);
+        let got: Vec<_> = frames.iter().map(|f| (f.meta.sample.unwrap(), f.bytes.clone())).collect();
+        assert_eq!(first.get_or_insert(got.clone()), &got);
+    }
+}
+
+#[test]
+fn unknown_centre_frequency_tries_the_advertising_channels() {
+    use super::receiver::{BleReceiver, BleRxConfig};
+    let mut rng = TestRng::new(12);
+    let m = ridscope_dsp::gfsk::Modulator::new(0.5, 0.5);
+    let (mut re, mut im) = (vec![0f32; 12000], vec![0f32; 12000]);
+    let pdu = test_pdu(&mut rng, 20);
+    m.add_to(&packet::air_bits(39, &pdu), 4.0, 3000.0, 0.5, 1.0, 0.0, &mut re, &mut im);
+    let mut rx = BleReceiver::new(&BleRxConfig::new(4e6, None)).unwrap();
+    let mut frames = Vec::new();
+    rx.process(&re, &im, &mut frames);
+    rx.finish(&mut frames);
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].meta.channel, Some(39));
+    assert_eq!(frames[0].meta.freq_hz, Some(2480e6));
+}
+
+#[test]
+fn noise_only_gives_no_frames() {
+    use super::receiver::{BleReceiver, BleRxConfig};
+    let mut rng = TestRng::new(13);
+    let (re, im): (Vec<f32>, Vec<f32>) = (0..2_000_000).map(|_| (rng.gauss() as f32, rng.gauss() as f32)).unzip();
+    let mut rx = BleReceiver::new(&BleRxConfig::new(4e6, Some(2426e6))).unwrap();
+    let mut frames = Vec::new();
+    rx.process(&re, &im, &mut frames);
+    rx.finish(&mut frames);
+    assert!(frames.is_empty());
+    eprintln!("0.5 s of noise: {:?}", rx.stats);
 }

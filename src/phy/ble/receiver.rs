@@ -1,0 +1,236 @@
+//! The streaming BLE 1M receiver: IQ blocks in, [`Frame`]s out, for every
+//! advertising channel inside the captured band.
+
+use std::collections::VecDeque;
+
+use super::demod::{DemodError, Demodulator};
+use super::detect::{SPS, SyncDetector};
+use super::front::{Front, plan_front};
+use super::packet::{self, SYNC_BITS};
+use crate::frame::{Frame, LinkType, Phy, PhyMeta, ble_channel_freq_hz};
+use crate::link::ble::ADV_ACCESS_ADDRESS;
+
+/// The rate each channel is demodulated at.
+pub const CHANNEL_RATE: f64 = 4e6;
+/// Advertising channels.
+pub const ADVERTISING: [u8; 3] = [37, 38, 39];
+/// Bit errors allowed in the 40-bit preamble + access address for a candidate.
+pub const DEFAULT_MAX_SYNC_ERRORS: u32 = 4;
+/// Samples from a sync hit back to the first preamble sample (see detect).
+const HIT_TO_START: u64 = (SYNC_BITS * SPS) as u64 - 1;
+/// Window margins around a packet.
+const PRE: u64 = 16;
+/// The longest packet after the sync word: 2 + 255 + 3 bytes.
+const MAX_AFTER_SYNC: u64 = ((2 + 255 + 3) * 8 * SPS) as u64 + 32;
+
+/// What the receiver listens to.
+#[derive(Debug, Clone)]
+pub struct BleRxConfig {
+    pub sample_rate: f64,
+    /// Centre frequency of the capture; without it, one channel at the
+    /// centre is assumed and its index found by trying 37, 38 and 39.
+    pub center_freq_hz: Option<f64>,
+    /// Channel indices to receive (those inside the band are kept).
+    pub channels: Vec<u8>,
+    pub max_sync_errors: u32,
+}
+
+impl BleRxConfig {
+    pub fn new(sample_rate: f64, center_freq_hz: Option<f64>) -> Self {
+        BleRxConfig {
+            sample_rate,
+            center_freq_hz,
+            channels: ADVERTISING.to_vec(),
+            max_sync_errors: DEFAULT_MAX_SYNC_ERRORS,
+        }
+    }
+}
+
+/// Counters of the receiver.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhyStats {
+    pub samples: u64,
+    /// Sync words found (candidates handed to the demodulator).
+    pub sync_candidates: u64,
+    /// Candidates whose sync word did not correlate (noise).
+    pub sync_rejected: u64,
+    /// Packets demodulated whose CRC failed.
+    pub crc_errors: u64,
+    /// Packets with a good CRC.
+    pub packets: u64,
+}
+
+struct ChannelRx {
+    /// Known channel index, or None when the capture frequency is unknown.
+    channel: Option<u8>,
+    freq_hz: Option<f64>,
+    front: Box<dyn Front>,
+    det: SyncDetector,
+    demod: Demodulator,
+    buf_re: Vec<f32>,
+    buf_im: Vec<f32>,
+    /// channel-rate index of buf[0]
+    base: u64,
+    pending: VecDeque<u64>,
+    skip_until: u64,
+    hits: Vec<u64>,
+    tmp_re: Vec<f32>,
+    tmp_im: Vec<f32>,
+}
+
+pub struct BleReceiver {
+    fs: f64,
+    chans: Vec<ChannelRx>,
+    pub stats: PhyStats,
+}
+
+impl BleReceiver {
+    /// Plans one channel receiver per requested channel inside the band.
+    /// Fails when no requested channel is inside it.
+    pub fn new(cfg: &BleRxConfig) -> Result<Self, String> {
+        if !(cfg.sample_rate >= 1.9e6) {
+            return Err(format!("sample rate {} Hz is below the 2 MS/s BLE needs", cfg.sample_rate));
+        }
+        let sync = packet::sync_bits(ADV_ACCESS_ADDRESS);
+        let mut chans = Vec::new();
+        let mut listen: Vec<(Option<u8>, Option<f64>, f64)> = Vec::new();
+        match cfg.center_freq_hz {
+            None => listen.push((None, None, 0.0)),
+            Some(fc) => {
+                for &ch in &cfg.channels {
+                    let Some(f) = ble_channel_freq_hz(ch) else { continue };
+                    let off = f - fc;
+                    // the channel (±1 MHz with margin) must fit in the band
+                    if off.abs() + 1.1e6 <= cfg.sample_rate / 2.0 {
+                        listen.push((Some(ch), Some(f), off));
+                    }
+                }
+            }
+        }
+        if listen.is_empty() {
+            let fc = cfg.center_freq_hz.unwrap_or(0.0);
+            return Err(format!(
+                "no BLE channel of {:?} lies inside {:.3}–{:.3} MHz (centre {:.3} MHz, {} MS/s)",
+                cfg.channels,
+                (fc - cfg.sample_rate / 2.0) / 1e6,
+                (fc + cfg.sample_rate / 2.0) / 1e6,
+                fc / 1e6,
+                cfg.sample_rate / 1e6
+            ));
+        }
+        for (channel, freq_hz, off) in listen {
+            chans.push(ChannelRx {
+                channel,
+                freq_hz,
+                front: plan_front(cfg.sample_rate, off, CHANNEL_RATE),
+                det: SyncDetector::new(&sync, cfg.max_sync_errors),
+                demod: Demodulator::new(&sync),
+                buf_re: Vec::new(),
+                buf_im: Vec::new(),
+                base: 0,
+                pending: VecDeque::new(),
+                skip_until: 0,
+                hits: Vec::new(),
+                tmp_re: Vec::new(),
+                tmp_im: Vec::new(),
+            });
+        }
+        Ok(BleReceiver { fs: cfg.sample_rate, chans, stats: PhyStats::default() })
+    }
+
+    /// The channels being received: (index if known, centre frequency if known).
+    pub fn channels(&self) -> Vec<(Option<u8>, Option<f64>)> {
+        self.chans.iter().map(|c| (c.channel, c.freq_hz)).collect()
+    }
+
+    /// Processes a block of input samples; appends decoded frames (CRC
+    /// verified) in time order per channel.
+    pub fn process(&mut self, re: &[f32], im: &[f32], out: &mut Vec<Frame>) {
+        self.stats.samples += re.len().min(im.len()) as u64;
+        for ch in &mut self.chans {
+            ch.push(re, im, false, self.fs, &mut self.stats, out);
+        }
+    }
+
+    /// Flushes packets still waiting for samples at the end of the stream.
+    pub fn finish(&mut self, out: &mut Vec<Frame>) {
+        for ch in &mut self.chans {
+            ch.push(&[], &[], true, self.fs, &mut self.stats, out);
+        }
+    }
+}
+
+impl ChannelRx {
+    fn push(&mut self, re: &[f32], im: &[f32], end: bool, fs: f64, stats: &mut PhyStats, out: &mut Vec<Frame>) {
+        // channel-rate samples
+        self.tmp_re.clear();
+        self.tmp_im.clear();
+        self.front.process(re, im, &mut self.tmp_re, &mut self.tmp_im);
+        self.hits.clear();
+        self.det.process(&self.tmp_re, &self.tmp_im, &mut self.hits);
+        if end {
+            self.det.finish(&mut self.hits);
+        }
+        self.buf_re.extend_from_slice(&self.tmp_re);
+        self.buf_im.extend_from_slice(&self.tmp_im);
+        stats.sync_candidates += self.hits.len() as u64;
+        self.pending.extend(self.hits.iter().copied());
+        let avail = self.base + self.buf_re.len() as u64;
+
+        while let Some(&c) = self.pending.front() {
+            if c < self.skip_until || c < HIT_TO_START + PRE {
+                self.pending.pop_front();
+                continue;
+            }
+            if !end && c + MAX_AFTER_SYNC > avail {
+                break; // wait for the rest of a possibly long packet
+            }
+            self.pending.pop_front();
+            let ws = (c - HIT_TO_START - PRE).max(self.base);
+            let lo = (ws - self.base) as usize;
+            let hi = ((c + MAX_AFTER_SYNC).min(avail) - self.base) as usize;
+            let coarse = (c - HIT_TO_START - ws) as f64;
+            let channels: &[u8] = match &self.channel {
+                Some(ch) => std::slice::from_ref(ch),
+                None => &ADVERTISING,
+            };
+            match self.demod.demodulate(&self.buf_re[lo..hi], &self.buf_im[lo..hi], coarse, channels, CHANNEL_RATE) {
+                Ok(d) if d.crc_ok => {
+                    stats.packets += 1;
+                    let start_ch = ws as f64 + d.start;
+                    self.skip_until = start_ch as u64 + d.len_samples as u64;
+                    let start_in = self.front.input_position(start_ch);
+                    let mut meta = PhyMeta::new(LinkType::BleLl, Phy::Ble1m);
+                    meta.sample = Some(start_in.max(0.0).round() as u64);
+                    meta.time_s = start_in / fs;
+                    meta.channel = Some(d.channel as u16);
+                    meta.freq_hz = self.freq_hz.or_else(|| ble_channel_freq_hz(d.channel));
+                    meta.rssi_dbfs = Some(d.rssi_dbfs);
+                    meta.snr_db = Some(d.snr_db);
+                    meta.cfo_hz = Some(d.cfo_hz as f32);
+                    meta.access_address = Some(ADV_ACCESS_ADDRESS);
+                    meta.fcs_included = true;
+                    meta.crc_ok_at_capture = Some(true);
+                    out.push(Frame { bytes: d.bytes, meta });
+                }
+                Ok(_) => {
+                    stats.crc_errors += 1;
+                }
+                Err(DemodError::NoSync) => stats.sync_rejected += 1,
+                Err(DemodError::Truncated { .. }) => {
+                    // only at the end of the stream: the packet was cut off
+                    stats.crc_errors += 1;
+                }
+            }
+        }
+        // keep what pending candidates (and the next ones) may need
+        let keep_from =
+            self.pending.front().copied().unwrap_or(avail).min(avail).saturating_sub(HIT_TO_START + PRE + 8);
+        if keep_from > self.base {
+            let n = ((keep_from - self.base) as usize).min(self.buf_re.len());
+            self.buf_re.drain(..n);
+            self.buf_im.drain(..n);
+            self.base += n as u64;
+        }
+    }
+}
