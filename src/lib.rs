@@ -16,3 +16,4 @@ pub mod link;
 pub mod pcap;
 pub mod protocol;
 pub mod sink;
+pub mod synth;
