@@ -17,3 +17,4 @@ pub mod pcap;
 pub mod phy;
 pub mod protocol;
 pub mod sink;
+pub mod synth;
