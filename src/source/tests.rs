@@ -351,7 +351,7 @@ struct Failing {
 impl Read for Failing {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.calls += 1;
-        if self.calls % 3 == 0 {
+        if self.calls.is_multiple_of(3) {
             return Err(io::Error::from(io::ErrorKind::Interrupted));
         }
         if self.pos >= self.ok {
@@ -402,7 +402,7 @@ impl Read for Generator {
 #[test]
 fn memory_stays_bounded_whatever_the_stream_length() {
     const LEN: u64 = 96 << 20; // 96 MiB, 48 Mi cu8 samples
-    const MAX: usize = 65_537;
+    const MAX: usize = 200_003; // more than one chunk of bytes, and not a power of two
     let mut src = RawSource::from_reader(
         Generator { pos: 0, len: LEN, largest_read: 0, reads: 0 },
         info(SampleFormat::Cu8, "gen"),
