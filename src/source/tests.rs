@@ -111,6 +111,13 @@ fn encode_rounds_and_clips() {
     let (b, c) = enc(Cs8, &[0.0], &[2.0]);
     assert_eq!((b, c), (vec![0, 127], 1));
 
+    // the clip boundary is half a code beyond the extremes: 127.5/128 rounds to 128 and clips,
+    // -128.5/128 rounds (halves up) to -128 and does not
+    let (b, c) = enc(Cs8, &[0.99609375, -1.00390625], &[0.0; 2]);
+    assert_eq!((b[0] as i8, b[2] as i8, c), (127, -128, 1));
+    let (_, c) = enc(Cs8, &[0.9960], &[-1.0038]);
+    assert_eq!(c, 0);
+
     // rounding to nearest, not truncation
     let (b, _) = enc(Cs16, &[0.49 / 32768.0, 0.51 / 32768.0, -0.49 / 32768.0, -0.51 / 32768.0], &[0.0; 4]);
     let codes: Vec<i16> = b.chunks(4).map(|x| i16::from_le_bytes([x[0], x[1]])).collect();
@@ -174,6 +181,7 @@ fn rtl433_name_table() {
         ("rec_0k_2402M_4M.cu8", Some(2_402_000_000.0), Some(4_000_000.0)),
         ("rec_1.2.3M_2402M_4M.cu8", Some(2_402_000_000.0), Some(4_000_000.0)),
         ("rec_2402M_4M_8M.cu8", Some(2_402_000_000.0), Some(4_000_000.0)),
+        ("rec_250kS_433.92M_2M.cu8", Some(433_920_000.0), Some(250_000.0)),
     ];
     for &(name, freq, rate) in table {
         let path = std::path::Path::new(name);
