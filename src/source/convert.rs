@@ -11,18 +11,22 @@ use super::SampleFormat;
 /// samples; a shorter slice stops the conversion early.
 pub(crate) fn decode(format: SampleFormat, bytes: &[u8], re: &mut [f32], im: &mut [f32]) {
     match format {
+        // 8-bit pairs load as one 16-bit word and split with shifts: this
+        // vectorizes about twice as well as two separate byte loads.
         SampleFormat::Cu8 => {
             let (chunks, _) = bytes.as_chunks::<2>();
-            for ((&[i, q], r), m) in chunks.iter().zip(re.iter_mut()).zip(im.iter_mut()) {
-                *r = (f32::from(i) - 127.5) / 127.5;
-                *m = (f32::from(q) - 127.5) / 127.5;
+            for ((&c, r), m) in chunks.iter().zip(re.iter_mut()).zip(im.iter_mut()) {
+                let w = u32::from(u16::from_le_bytes(c));
+                *r = ((w & 0xFF) as f32 - 127.5) / 127.5;
+                *m = ((w >> 8) as f32 - 127.5) / 127.5;
             }
         }
         SampleFormat::Cs8 => {
             let (chunks, _) = bytes.as_chunks::<2>();
-            for ((&[i, q], r), m) in chunks.iter().zip(re.iter_mut()).zip(im.iter_mut()) {
-                *r = f32::from(i as i8) * (1.0 / 128.0);
-                *m = f32::from(q as i8) * (1.0 / 128.0);
+            for ((&c, r), m) in chunks.iter().zip(re.iter_mut()).zip(im.iter_mut()) {
+                let w = i16::from_le_bytes(c);
+                *r = f32::from(w as i8) * (1.0 / 128.0);
+                *m = f32::from((w >> 8) as i8) * (1.0 / 128.0);
             }
         }
         SampleFormat::Cs16 => {
@@ -51,53 +55,60 @@ pub(crate) fn decode(format: SampleFormat, bytes: &[u8], re: &mut [f32], im: &mu
     }
 }
 
-/// Rounds `v * scale + bias - 0.5` to the nearest integer code in
-/// `0..=max_code` (halves round up). Returns the code and whether `v` was out
-/// of range (or NaN) and had to be clipped.
+/// Rounds `v * scale + offset` to the nearest integer code in `0..=max_code`
+/// (halves to even). Returns the code and 1 if `v` was out of range (or NaN)
+/// and had to be clipped, else 0.
+///
+/// `max_code` is below 2^16. Written so that it vectorizes: the clamp uses
+/// comparisons (NaN becomes 0) and the rounding adds 2^23, after which the
+/// nearest integer sits in the low mantissa bits; a float-to-int cast would
+/// not vectorize (it saturates).
 #[inline(always)]
-fn quantize(v: f32, scale: f32, bias: f32, max_code: f32) -> (i32, bool) {
-    // `bias` includes the +0.5 that makes truncation round to nearest.
-    let t = v * scale + bias;
-    let in_range = t >= 0.0 && t < max_code + 1.0;
-    // `max` turns NaN into 0; the value is within i32 after clamping.
-    (t.max(0.0).min(max_code) as i32, !in_range)
+fn quantize(v: f32, scale: f32, offset: f32, max_code: f32) -> (u32, u32) {
+    let t = v * scale + offset;
+    let in_range = t >= -0.5 && t < max_code + 0.5;
+    let c = if t >= 0.0 { t } else { 0.0 };
+    let c = if c <= max_code { c } else { max_code };
+    ((c + 8_388_608.0).to_bits() & 0xFFFF, u32::from(!in_range))
 }
 
 /// Converts `re`/`im` (full scale ±1) into `out` in `format`, rounding to the
-/// nearest code and clipping values outside the format's range. `out` holds
-/// `format.bytes_per_sample()` bytes per sample. Returns the number of
-/// samples clipped (either part out of range or NaN). Floats are written as
-/// they are and never count as clipped.
+/// nearest code (halves to even) and clipping values outside the format's
+/// range. `out` holds `format.bytes_per_sample()` bytes per sample. Returns
+/// the number of samples clipped (either part out of range or NaN). Floats
+/// are written as they are and never count as clipped.
 pub(crate) fn encode(format: SampleFormat, re: &[f32], im: &[f32], out: &mut [u8]) -> u64 {
-    let mut clipped = 0u64;
+    // Counted in u32, which vectorizes better than u64; callers pass at most
+    // WRITE_CHUNK_SAMPLES at a time.
+    debug_assert!(re.len().min(im.len()) <= u32::MAX as usize);
+    let mut clipped = 0u32;
     match format {
         SampleFormat::Cu8 => {
             let (chunks, _) = out.as_chunks_mut::<2>();
             for ((c, &r), &m) in chunks.iter_mut().zip(re).zip(im) {
-                let (i, ci) = quantize(r, 127.5, 128.0, 255.0);
-                let (q, cq) = quantize(m, 127.5, 128.0, 255.0);
+                let (i, ci) = quantize(r, 127.5, 127.5, 255.0);
+                let (q, cq) = quantize(m, 127.5, 127.5, 255.0);
                 *c = [i as u8, q as u8];
-                clipped += u64::from(ci | cq);
+                clipped += ci | cq;
             }
         }
         SampleFormat::Cs8 => {
+            // code 0..=255 is value -128..=127: flipping the top bit makes it two's complement
             let (chunks, _) = out.as_chunks_mut::<2>();
             for ((c, &r), &m) in chunks.iter_mut().zip(re).zip(im) {
-                let (i, ci) = quantize(r, 128.0, 128.5, 255.0);
-                let (q, cq) = quantize(m, 128.0, 128.5, 255.0);
-                *c = [(i - 128) as i8 as u8, (q - 128) as i8 as u8];
-                clipped += u64::from(ci | cq);
+                let (i, ci) = quantize(r, 128.0, 128.0, 255.0);
+                let (q, cq) = quantize(m, 128.0, 128.0, 255.0);
+                *c = [(i ^ 0x80) as u8, (q ^ 0x80) as u8];
+                clipped += ci | cq;
             }
         }
         SampleFormat::Cs16 => {
             let (chunks, _) = out.as_chunks_mut::<4>();
             for ((c, &r), &m) in chunks.iter_mut().zip(re).zip(im) {
-                let (i, ci) = quantize(r, 32768.0, 32768.5, 65535.0);
-                let (q, cq) = quantize(m, 32768.0, 32768.5, 65535.0);
-                let [i0, i1] = ((i - 32768) as i16).to_le_bytes();
-                let [q0, q1] = ((q - 32768) as i16).to_le_bytes();
-                *c = [i0, i1, q0, q1];
-                clipped += u64::from(ci | cq);
+                let (i, ci) = quantize(r, 32768.0, 32768.0, 65535.0);
+                let (q, cq) = quantize(m, 32768.0, 32768.0, 65535.0);
+                *c = ((i ^ 0x8000) | ((q ^ 0x8000) << 16)).to_le_bytes();
+                clipped += ci | cq;
             }
         }
         SampleFormat::Cf32 => {
@@ -117,5 +128,5 @@ pub(crate) fn encode(format: SampleFormat, re: &[f32], im: &[f32], out: &mut [u8
             }
         }
     }
-    clipped
+    u64::from(clipped)
 }

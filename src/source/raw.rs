@@ -11,13 +11,14 @@ use super::{IqBlock, IqSource, SourceError, SourceErrorKind, StreamInfo};
 /// Bytes read from the underlying reader per call; the source's only buffer.
 pub(crate) const CHUNK_BYTES: usize = 256 * 1024;
 
-/// Samples converted per write call of a [`RawWriter`].
+/// Samples converted per write call of a [`RawWriter`] (also bounds the
+/// conversion's u32 clip counter).
 const WRITE_CHUNK_SAMPLES: usize = 16 * 1024;
 
 /// Raw interleaved samples from any reader (a file, standard input, a
 /// `Cursor` in tests), in the format `info.format` says.
 ///
-/// Reads [`CHUNK_BYTES`]-sized pieces into one buffer allocated at
+/// Reads 256 KiB pieces into one buffer allocated at
 /// construction, so memory does not depend on the length of the stream. A
 /// stream whose length is not a whole number of samples ends with a
 /// [`SourceErrorKind::Truncated`] error after the last whole sample.
@@ -148,7 +149,7 @@ pub struct WriteSummary {
 }
 
 /// Writes split `f32` samples as a raw file in any [`super::SampleFormat`],
-/// rounding to the nearest code and clipping (and counting) values outside
+/// rounding to the nearest code (halves to even) and clipping (and counting) values outside
 /// full scale. The inverse of [`RawSource`].
 pub struct RawWriter<W: Write> {
     w: W,

@@ -112,8 +112,8 @@ fn encode_rounds_and_clips() {
     assert_eq!((b, c), (vec![0, 127], 1));
 
     // the clip boundary is half a code beyond the extremes: 127.5/128 rounds to 128 and clips,
-    // -128.5/128 rounds (halves up) to -128 and does not
-    let (b, c) = enc(Cs8, &[0.99609375, -1.00390625], &[0.0; 2]);
+    // -128.5/128 rounds (halves to even) to -128 and does not
+    let (b, c) = enc(Cs8, &[127.5 / 128.0, -128.5 / 128.0], &[0.0; 2]);
     assert_eq!((b[0] as i8, b[2] as i8, c), (127, -128, 1));
     let (_, c) = enc(Cs8, &[0.9960], &[-1.0038]);
     assert_eq!(c, 0);
@@ -122,6 +122,10 @@ fn encode_rounds_and_clips() {
     let (b, _) = enc(Cs16, &[0.49 / 32768.0, 0.51 / 32768.0, -0.49 / 32768.0, -0.51 / 32768.0], &[0.0; 4]);
     let codes: Vec<i16> = b.chunks(4).map(|x| i16::from_le_bytes([x[0], x[1]])).collect();
     assert_eq!(codes, [0, 1, 0, -1]);
+    // halves to even
+    let (b, _) = enc(Cs16, &[0.5 / 32768.0, 1.5 / 32768.0, -0.5 / 32768.0, -1.5 / 32768.0], &[0.0; 4]);
+    let codes: Vec<i16> = b.chunks(4).map(|x| i16::from_le_bytes([x[0], x[1]])).collect();
+    assert_eq!(codes, [0, 2, 0, -2]);
 
     let (b, c) = enc(Cf32, &[1.5, -0.25], &[f32::NAN, 7.0]);
     assert_eq!(c, 0);
