@@ -212,6 +212,12 @@ fn hand_written_sigmf() {
     assert_eq!(src.info().start_unix_ns, Some(500_000_000));
     assert_eq!(src.info().center_freq_hz, None);
     assert_eq!(read_all(&mut *src), (vec![-1.0], vec![1.0]));
+    // a capture start beyond any representable time leaves the start unknown
+    let meta = r#"{"global": {"core:datatype": "cu8", "core:sample_rate": 1e-300},
+                   "captures": [{"core:sample_start": 18446744073709551615, "core:datetime": "2024-01-01T00:00:00Z"}]}"#;
+    fs::write(dir.join("far.sigmf-meta"), meta).unwrap();
+    fs::write(dir.join("far.sigmf-data"), [0, 0]).unwrap();
+    assert_eq!(open(&SourceSpec::new(s(&dir.join("far")))).unwrap().info().start_unix_ns, None);
     // explicit --rate and --freq win; a matching --format is fine
     let spec = SourceSpec {
         rate: Some(5e3),

@@ -204,11 +204,12 @@ pub trait IqSource: Send {
     /// Fills `block` with up to `max_samples` samples and returns how many.
     ///
     /// `re` and `im` are cleared and refilled in place: once they have grown
-    /// to `max_samples`, reading does not allocate. Fewer than `max_samples`
-    /// samples come back only at the end of the stream. `Ok(0)` means the
-    /// stream has ended (or `max_samples` is 0). An error comes after every
-    /// whole sample before it has been returned by earlier calls; after an
-    /// error the stream has ended.
+    /// to `max_samples`, reading does not allocate. A source may return
+    /// fewer than `max_samples`; the file and standard-input sources do so
+    /// only for the last block or the block just before an error. `Ok(0)`
+    /// means the stream has ended (or `max_samples` is 0). An error comes
+    /// only after every whole sample before it has been returned by earlier
+    /// calls; after an error the stream has ended (`Ok(0)` from then on).
     fn read_block(&mut self, block: &mut IqBlock, max_samples: usize) -> Result<usize, SourceError>;
 }
 

@@ -222,8 +222,10 @@ pub(crate) fn open(paths: &SigmfPaths, spec: &SourceSpec) -> Result<Box<dyn IqSo
             let Some(t) = parse_rfc3339(dt) else {
                 return Err(SourceError::metadata(&meta_name, format!("core:datetime {dt:?} is not an RFC 3339 time")));
             };
-            // The datetime is the time of the capture's first sample.
-            Some(t - (sample_start as f64 * 1e9 / sample_rate).round() as i128)
+            // The datetime is the time of the capture's first sample; an
+            // offset beyond any representable time leaves the start unknown.
+            let offset_ns = (sample_start as f64 * 1e9 / sample_rate).round();
+            (offset_ns.abs() < 1e30).then(|| t - offset_ns as i128)
         }
         None => None,
     };

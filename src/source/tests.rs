@@ -466,3 +466,34 @@ fn error_names_stay_on_one_line() {
     assert_eq!(e.to_string(), "a\\nb.cu8: x");
     assert_eq!(SourceError::missing("-", "x").to_string(), "stdin: x");
 }
+
+// ---- no panics on outside data ----
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+    #[test]
+    fn text_parsers_never_panic(text in "\\PC{0,40}", near in "[0-9TZ:+. kMGHzsp_-]{0,32}") {
+        let _ = parse_rfc3339(&text);
+        let _ = parse_rfc3339(&near);
+        let _ = hints_from_file_name(&text);
+        let h = hints_from_file_name(&near);
+        proptest::prop_assert!(h.sample_rate.is_none_or(|r| r > 0.0 && r.is_finite()));
+        let _ = text.parse::<SampleFormat>();
+    }
+
+    #[test]
+    fn any_bytes_give_the_whole_samples(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        f in 0..5usize,
+        max in 1..40usize,
+        piece in 1..20usize,
+    ) {
+        let format = SampleFormat::ALL[f];
+        let (re, im, err) = read_all(format, &bytes, max, piece);
+        let bps = format.bytes_per_sample();
+        proptest::prop_assert_eq!(re.len(), bytes.len() / bps);
+        proptest::prop_assert_eq!(im.len(), re.len());
+        proptest::prop_assert_eq!(err.is_some(), bytes.len() % bps != 0);
+    }
+}
