@@ -1,6 +1,6 @@
 //! ridscope: an open drone ID receiver and analyzer.
 //!
-//! Pipeline: source → channelize → PHY demod → [`frame::Frame`] → link
+//! Pipeline: source ([`source`]) → channelize → PHY demod → [`frame::Frame`] → link
 //! ([`link`]) → protocol decode ([`protocol`], [`decode`]) → track →
 //! sinks ([`sink`]) / TUI. Recorded frames come back in through [`pcap`].
 
@@ -17,4 +17,5 @@ pub mod pcap;
 pub mod phy;
 pub mod protocol;
 pub mod sink;
+pub mod source;
 pub mod synth;
