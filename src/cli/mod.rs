@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod decode;
 pub mod parse;
+pub mod synth;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +28,79 @@ pub enum Command {
     /// not given. With --pcap, prints one JSON line per decoded message
     /// (docs/DATA_FORMAT.md) and a summary on stderr.
     Parse(ParseArgs),
+    /// Decode drone ID broadcasts from IQ samples (file, SigMF recording, or - for stdin).
+    ///
+    /// Prints one JSON line per decoded message (docs/DATA_FORMAT.md) and a
+    /// summary on stderr. Rate and frequency come from SigMF metadata or an
+    /// rtl_433-style name (capture_2402M_4M.cu8); --rate/--freq override.
+    Decode(DecodeArgs),
+    /// Synthesize a capture of drones broadcasting Remote ID, with the truth beside it.
+    #[command(subcommand)]
+    Synth(SynthCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// IQ input: a raw file (.cu8 .cs8 .cs16 .cf32 .cfile .fc32 .cf64), a SigMF recording, or - for stdin.
+    pub input: String,
+    /// Sample format (cu8, cs8, cs16, cf32, cf64); overrides the extension or metadata.
+    #[arg(long, value_parser = decode::parse_format)]
+    pub format: Option<crate::source::SampleFormat>,
+    /// Sample rate (e.g. 4e6, 4M, 61.44M).
+    #[arg(long, value_parser = decode::parse_hz)]
+    pub rate: Option<f64>,
+    /// Centre frequency (e.g. 2402e6, 2402M).
+    #[arg(long, value_parser = decode::parse_hz)]
+    pub freq: Option<f64>,
+    /// BLE channel indices to receive (those inside the captured band).
+    #[arg(long, value_parser = decode::parse_channels, default_value = "37,38,39")]
+    pub channels: Vec<u8>,
+    /// Write JSON Lines here instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not print the summary or progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SynthCommand {
+    /// BLE 4 legacy advertising Remote ID (ArduRemoteID-like message cycle).
+    Ble(SynthBleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthBleArgs {
+    /// Output: X.sigmf-meta (SigMF) or a raw file; the truth goes to X.truth.jsonl.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "4e6")]
+    pub rate: f64,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "2402e6")]
+    pub freq: f64,
+    #[arg(long, default_value_t = 2)]
+    pub drones: usize,
+    /// Seconds.
+    #[arg(long, default_value_t = 20.0)]
+    pub duration: f64,
+    #[arg(long = "ebn0-db", default_value_t = 20.0, allow_negative_numbers = true)]
+    pub ebn0_db: f64,
+    /// Carrier offsets are drawn per transmitter uniformly in ±this.
+    #[arg(long = "cfo-hz", default_value_t = 20e3)]
+    pub cfo_hz: f64,
+    /// Clock errors are drawn per transmitter uniformly in ±this.
+    #[arg(long, default_value_t = 10.0)]
+    pub ppm: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
+    #[arg(long, value_parser = decode::parse_format, default_value = "cu8")]
+    pub format: crate::source::SampleFormat,
+    /// Where the drones fly (latitude, longitude).
+    #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
+    pub lat: f64,
+    #[arg(long, default_value_t = 13.4010, allow_negative_numbers = true)]
+    pub lon: f64,
 }
 
 #[derive(Debug, Args)]
@@ -93,5 +168,35 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Parse(a) => parse::run(parse::ParseConfig::from_args(a)),
+        Command::Decode(a) => {
+            let mut cfg = decode::DecodeConfig::new(a.input);
+            cfg.source.format = a.format;
+            cfg.source.rate = a.rate;
+            cfg.source.freq = a.freq;
+            cfg.channels = a.channels;
+            cfg.output = a.output;
+            cfg.quiet = a.quiet;
+            decode::run(cfg)
+        }
+        Command::Synth(SynthCommand::Ble(a)) => {
+            let scenario = crate::synth::scenario::ScenarioConfig {
+                seed: a.seed,
+                drones: a.drones,
+                duration_s: a.duration,
+                origin_lat_deg: a.lat,
+                origin_lon_deg: a.lon,
+                ..crate::synth::scenario::ScenarioConfig::default()
+            };
+            let iq = crate::synth::iq::IqConfig {
+                sample_rate: a.rate,
+                center_freq_hz: a.freq,
+                ebn0_db: a.ebn0_db,
+                cfo_hz: a.cfo_hz,
+                ppm: a.ppm,
+                seed: a.seed,
+                amplitude: None,
+            };
+            synth::run(synth::SynthBleConfig { output: a.output, format: a.format, scenario, iq })
+        }
     }
 }

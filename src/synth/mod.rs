@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod iq;
 pub mod scenario;
 
 #[cfg(test)]

@@ -1,0 +1,211 @@
+//! `ridscope decode`: IQ in (file, SigMF, stdin), JSON Lines out.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::decode::Decoder;
+use crate::frame::Frame;
+use crate::phy::ble::{BleReceiver, BleRxConfig, PhyStats};
+use crate::sink::{JsonlSink, Sink};
+use crate::source::{self, IqBlock, SampleFormat, SourceSpec};
+
+/// What to decode and where the output goes.
+#[derive(Debug, Clone)]
+pub struct DecodeConfig {
+    pub source: SourceSpec,
+    pub output: Option<PathBuf>,
+    /// BLE channel indices to listen to (those inside the band).
+    pub channels: Vec<u8>,
+    pub quiet: bool,
+    /// Samples per block read from the source.
+    pub block: usize,
+}
+
+impl DecodeConfig {
+    pub fn new(path: impl Into<String>) -> Self {
+        DecodeConfig {
+            source: SourceSpec::new(path),
+            output: None,
+            channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
+            quiet: false,
+            block: 1 << 16,
+        }
+    }
+}
+
+/// Totals of a decode run.
+#[derive(Debug, Clone, Default)]
+pub struct DecodeSummary {
+    pub phy: PhyStats,
+    pub decode: crate::decode::Stats,
+    pub seconds: f64,
+    pub wall_s: f64,
+}
+
+impl DecodeSummary {
+    pub fn text(&self, name: &str, rate: f64) -> String {
+        let p = &self.phy;
+        let msps = p.samples as f64 / self.wall_s.max(1e-9) / 1e6;
+        let mut s = format!(
+            "{name}: {:.2} s of IQ ({} samples at {:.3} MS/s) in {:.2} s: {:.1} MS/s, {:.1}× real time\n",
+            self.seconds,
+            p.samples,
+            rate / 1e6,
+            self.wall_s,
+            msps,
+            self.seconds / self.wall_s.max(1e-9)
+        );
+        s += &format!(
+            "  BLE: sync words {}, rejected as noise {}, CRC errors {}, packets {}\n  ",
+            p.sync_candidates, p.sync_rejected, p.crc_errors, p.packets
+        );
+        s += &self.decode.summary().replace('\n', "\n  ");
+        s
+    }
+}
+
+pub fn run(cfg: DecodeConfig) -> ExitCode {
+    let out: Box<dyn Write> = match &cfg.output {
+        Some(p) => match File::create(p) {
+            Ok(f) => Box::new(BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("ridscope: cannot write {}: {e}", p.display());
+                return ExitCode::from(1);
+            }
+        },
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    let mut sink = JsonlSink::new(out);
+    let (result, summary, name, rate) = decode(&cfg, &mut sink);
+    let flushed = sink.flush();
+    if !cfg.quiet
+        && let Some(s) = &summary
+    {
+        eprintln!("{}", s.text(&name, rate));
+    }
+    match (result, flushed) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Ok(()), Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (Ok(()), Err(e)) => {
+            eprintln!("ridscope: writing output: {e}");
+            ExitCode::from(1)
+        }
+        (Err(e), _) => {
+            eprintln!("ridscope: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Decodes the source into `sink`. On an error, everything decoded before
+/// it has been written; the error is one line naming the input.
+pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, Option<DecodeSummary>, String, f64) {
+    let mut src = match source::open(&cfg.source) {
+        Ok(s) => s,
+        Err(e) => return (Err(e.to_string()), None, cfg.source.path.clone(), 0.0),
+    };
+    let info = src.info().clone();
+    let name = info.name.clone();
+    let mut rx_cfg = BleRxConfig::new(info.sample_rate, info.center_freq_hz);
+    rx_cfg.channels = cfg.channels.clone();
+    let mut rx = match BleReceiver::new(&rx_cfg) {
+        Ok(r) => r,
+        Err(e) => return (Err(format!("{name}: {e}")), None, name, info.sample_rate),
+    };
+    let mut decoder = Decoder::new();
+    let mut block = IqBlock::with_capacity(cfg.block);
+    let mut frames: Vec<Frame> = Vec::new();
+    let start = Instant::now();
+    let progress = progress_bar(cfg, info.total_samples);
+    let mut result = Ok(());
+    let mut emit = |frames: &mut Vec<Frame>, decoder: &mut Decoder| -> Result<(), String> {
+        for mut f in frames.drain(..) {
+            f.meta.unix_ns = info.start_unix_ns.map(|t0| t0 + (f.meta.time_s * 1e9).round() as i128);
+            for r in decoder.push(&f) {
+                sink.record(&r).map_err(|e| format!("writing output: {e}"))?;
+            }
+        }
+        Ok(())
+    };
+    loop {
+        match src.read_block(&mut block, cfg.block) {
+            Ok(0) => break,
+            Ok(_) => {
+                rx.process(&block.re, &block.im, &mut frames);
+                if let Err(e) = emit(&mut frames, &mut decoder) {
+                    result = Err(e);
+                    break;
+                }
+                if let Some(p) = &progress {
+                    p.set_position(rx.stats.samples);
+                }
+            }
+            Err(e) => {
+                result = Err(e.to_string());
+                break;
+            }
+        }
+    }
+    // what was received before an input error still counts
+    rx.finish(&mut frames);
+    if let Err(e) = emit(&mut frames, &mut decoder)
+        && result.is_ok()
+    {
+        result = Err(e);
+    }
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let summary = DecodeSummary {
+        phy: rx.stats.clone(),
+        decode: decoder.stats.clone(),
+        seconds: rx.stats.samples as f64 / info.sample_rate,
+        wall_s: start.elapsed().as_secs_f64(),
+    };
+    (result, Some(summary), name, info.sample_rate)
+}
+
+fn progress_bar(cfg: &DecodeConfig, total: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if cfg.quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    let total = total?;
+    let pb = indicatif::ProgressBar::new(total);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed_precise} eta {eta} ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(pb)
+}
+
+/// Parses a `--format` value.
+pub fn parse_format(s: &str) -> Result<SampleFormat, String> {
+    s.parse::<SampleFormat>().map_err(|e| e.to_string())
+}
+
+/// Parses a rate or frequency: plain numbers, `4e6`, or with k/M/G suffixes.
+pub fn parse_hz(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1e3),
+        Some('M') => (&t[..t.len() - 1], 1e6),
+        Some('G') => (&t[..t.len() - 1], 1e9),
+        _ => (t, 1.0),
+    };
+    let v: f64 = num.parse().map_err(|_| format!("{s:?} is not a frequency or rate (e.g. 4e6, 4M, 2402M)"))?;
+    let v = v * mult;
+    if v.is_finite() && v > 0.0 { Ok(v) } else { Err(format!("{s:?} must be positive")) }
+}
+
+/// Parses `37,38,39`.
+pub fn parse_channels(s: &str) -> Result<Vec<u8>, String> {
+    s.split(',')
+        .map(|c| match c.trim().parse::<u8>() {
+            Ok(v) if v < 40 => Ok(v),
+            _ => Err(format!("{c:?} is not a BLE channel index (0..39)")),
+        })
+        .collect()
+}
