@@ -22,6 +22,7 @@ use num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 
 use crate::kern;
+use crate::window::Windows;
 
 /// Template length up to which [`Correlator::new`] picks the direct form.
 pub const DIRECT_MAX_LEN: usize = 64;
@@ -36,8 +37,7 @@ fn template(t_re: &[f32], t_im: &[f32]) -> (Vec<f32>, Vec<f32>) {
 pub struct DirectCorrelator {
     t_re: Vec<f32>,
     t_im: Vec<f32>,
-    buf_re: Vec<f32>,
-    buf_im: Vec<f32>,
+    win: Windows,
     produced: u64,
 }
 
@@ -45,7 +45,7 @@ impl DirectCorrelator {
     /// Correlator for the template `t` (common length of `t_re`/`t_im`).
     pub fn new(t_re: &[f32], t_im: &[f32]) -> Self {
         let (t_re, t_im) = template(t_re, t_im);
-        DirectCorrelator { t_re, t_im, buf_re: Vec::new(), buf_im: Vec::new(), produced: 0 }
+        DirectCorrelator { t_re, t_im, win: Windows::new(0), produced: 0 }
     }
 
     /// Template length `M`.
@@ -60,28 +60,19 @@ impl DirectCorrelator {
 
     /// Clears the history.
     pub fn reset(&mut self) {
-        self.buf_re.clear();
-        self.buf_im.clear();
+        self.win.reset(0);
         self.produced = 0;
     }
 
     /// Appends every output whose window is now complete. Returns the count.
     pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
-        let n = in_re.len().min(in_im.len());
-        self.buf_re.extend_from_slice(&in_re[..n]);
-        self.buf_im.extend_from_slice(&in_im[..n]);
-        let m = self.t_re.len();
-        let len = self.buf_re.len();
-        if len < m {
-            return 0;
-        }
-        let count = len - m + 1;
-        let (a, b) = (out_re.len(), out_im.len());
-        out_re.resize(a + count, 0.0);
-        out_im.resize(b + count, 0.0);
-        kern::corr_tiles(&self.t_re, &self.t_im, &self.buf_re, &self.buf_im, &mut out_re[a..], &mut out_im[b..]);
-        self.buf_re.drain(..count);
-        self.buf_im.drain(..count);
+        let (tr, ti) = (&self.t_re, &self.t_im);
+        let count = self.win.feed(in_re, in_im, tr.len(), 1, |xr, xi, count| {
+            let (a, b) = (out_re.len(), out_im.len());
+            out_re.resize(a + count, 0.0);
+            out_im.resize(b + count, 0.0);
+            kern::corr_tiles(tr, ti, xr, xi, &mut out_re[a..], &mut out_im[b..]);
+        });
         self.produced += count as u64;
         count
     }

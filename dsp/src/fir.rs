@@ -14,6 +14,7 @@ use std::f64::consts::PI;
 
 use crate::kern::{self, DOT_LANES};
 use crate::nco::{Nco, wrap_half};
+use crate::window::Windows;
 
 /// Kaiser window β for a stopband attenuation of `atten_db` (Kaiser's
 /// empirical formula).
@@ -89,18 +90,6 @@ pub fn lowpass(num_taps: usize, cutoff: f64, beta: f64) -> Vec<f32> {
     h.iter().map(|&v| (v * scale) as f32).collect()
 }
 
-/// Appends the common length of `re`/`im` to the history buffers.
-fn append(buf_re: &mut Vec<f32>, buf_im: &mut Vec<f32>, re: &[f32], im: &[f32]) {
-    let n = re.len().min(im.len());
-    buf_re.extend_from_slice(&re[..n]);
-    buf_im.extend_from_slice(&im[..n]);
-}
-
-/// Number of outputs whose window `[pos + m·d, pos + m·d + k)` fits in `len`.
-fn outputs_available(pos: usize, k: usize, d: usize, len: usize) -> usize {
-    if pos + k > len { 0 } else { (len - k - pos) / d + 1 }
-}
-
 /// Grows `out` by `n` zeros and returns the start of the new part.
 fn grow(out_re: &mut Vec<f32>, out_im: &mut Vec<f32>, n: usize) -> (usize, usize) {
     let (a, b) = (out_re.len(), out_im.len());
@@ -122,10 +111,7 @@ pub struct FirDecimator {
     /// `klen` taps.
     rev: Vec<f32>,
     decim: usize,
-    buf_re: Vec<f32>,
-    buf_im: Vec<f32>,
-    /// Start of the next output's window in the buffers.
-    pos: usize,
+    win: Windows,
 }
 
 impl FirDecimator {
@@ -140,9 +126,8 @@ impl FirDecimator {
         for (i, &t) in taps.iter().enumerate() {
             rev[klen - 1 - i] = t;
         }
-        let mut f = FirDecimator { taps, rev, decim, buf_re: Vec::new(), buf_im: Vec::new(), pos: 0 };
-        f.reset();
-        f
+        let win = Windows::new(klen - 1);
+        FirDecimator { taps, rev, decim, win }
     }
 
     /// The taps as given.
@@ -162,36 +147,23 @@ impl FirDecimator {
 
     /// Clears the history (back to the state after `new`).
     pub fn reset(&mut self) {
-        self.buf_re.clear();
-        self.buf_im.clear();
-        self.buf_re.resize(self.rev.len() - 1, 0.0);
-        self.buf_im.resize(self.rev.len() - 1, 0.0);
-        self.pos = 0;
+        self.win.reset(self.rev.len() - 1);
     }
 
     /// Filters a block, appending the kept outputs to `out_re`/`out_im`.
     /// Processes the common length of `in_re` and `in_im`. Returns the
     /// number of outputs appended.
     pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
-        append(&mut self.buf_re, &mut self.buf_im, in_re, in_im);
-        let k = self.rev.len();
-        let len = self.buf_re.len();
-        let n = outputs_available(self.pos, k, self.decim, len);
-        if n > 0 {
-            let (a, b) = grow(out_re, out_im, n);
-            let (xr, xi) = (&self.buf_re[self.pos..], &self.buf_im[self.pos..]);
-            if self.decim == 1 {
-                kern::fir_tiles_real(&self.rev, xr, xi, &mut out_re[a..], &mut out_im[b..]);
+        let (rev, d) = (&self.rev, self.decim);
+        let mut sc = [0f32; 2 * DOT_LANES];
+        self.win.feed(in_re, in_im, rev.len(), d, |xr, xi, count| {
+            let (a, b) = grow(out_re, out_im, count);
+            if d == 1 {
+                kern::fir_tiles_real(rev, xr, xi, &mut out_re[a..], &mut out_im[b..]);
             } else {
-                kern::fir_dots_real(&self.rev, xr, xi, self.decim, &mut out_re[a..], &mut out_im[b..]);
+                kern::fir_dots_real(rev, xr, xi, d, &mut out_re[a..], &mut out_im[b..], &mut sc);
             }
-            self.pos += n * self.decim;
-        }
-        let drop = self.pos.min(len);
-        self.buf_re.drain(..drop);
-        self.buf_im.drain(..drop);
-        self.pos -= drop;
-        n
+        })
     }
 }
 
@@ -249,9 +221,7 @@ pub struct ChannelDecimator {
     rev_re: Vec<f32>,
     rev_im: Vec<f32>,
     decim: usize,
-    buf_re: Vec<f32>,
-    buf_im: Vec<f32>,
-    pos: usize,
+    win: Windows,
     nco: Nco,
 }
 
@@ -277,19 +247,15 @@ impl ChannelDecimator {
         }
         // Output-rate correction e^{-j2π f0 D m}.
         let corr = -wrap_half(f0w * decim as f64);
-        let mut d = ChannelDecimator {
+        ChannelDecimator {
             taps_len: lowpass_taps.len(),
             center: f0,
             rev_re,
             rev_im,
             decim,
-            buf_re: Vec::new(),
-            buf_im: Vec::new(),
-            pos: 0,
+            win: Windows::new(klen - 1),
             nco: Nco::new(corr, 1.0),
-        };
-        d.reset();
-        d
+        }
     }
 
     /// Channel centre as given (fraction of the input rate).
@@ -309,32 +275,20 @@ impl ChannelDecimator {
 
     /// Clears the history and the output phase.
     pub fn reset(&mut self) {
-        self.buf_re.clear();
-        self.buf_im.clear();
-        self.buf_re.resize(self.rev_re.len() - 1, 0.0);
-        self.buf_im.resize(self.rev_re.len() - 1, 0.0);
-        self.pos = 0;
+        self.win.reset(self.rev_re.len() - 1);
         self.nco.set_phase(0.0);
     }
 
     /// Processes a block (common length of `in_re`/`in_im`), appending the
     /// baseband outputs at the decimated rate. Returns the number appended.
     pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
-        append(&mut self.buf_re, &mut self.buf_im, in_re, in_im);
-        let k = self.rev_re.len();
-        let len = self.buf_re.len();
-        let n = outputs_available(self.pos, k, self.decim, len);
-        if n > 0 {
-            let (a, b) = grow(out_re, out_im, n);
-            let (xr, xi) = (&self.buf_re[self.pos..], &self.buf_im[self.pos..]);
-            kern::fir_dots_complex(&self.rev_re, &self.rev_im, xr, xi, self.decim, &mut out_re[a..], &mut out_im[b..]);
-            self.nco.mix_inplace(&mut out_re[a..], &mut out_im[b..]);
-            self.pos += n * self.decim;
-        }
-        let drop = self.pos.min(len);
-        self.buf_re.drain(..drop);
-        self.buf_im.drain(..drop);
-        self.pos -= drop;
+        let (gr, gi, d) = (&self.rev_re, &self.rev_im, self.decim);
+        let (a0, b0) = (out_re.len(), out_im.len());
+        let n = self.win.feed(in_re, in_im, gr.len(), d, |xr, xi, count| {
+            let (a, b) = grow(out_re, out_im, count);
+            kern::fir_dots_complex(gr, gi, xr, xi, d, &mut out_re[a..], &mut out_im[b..]);
+        });
+        self.nco.mix_inplace(&mut out_re[a0..], &mut out_im[b0..]);
         n
     }
 }

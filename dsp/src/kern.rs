@@ -32,6 +32,13 @@ pub(crate) const DOT_LANES: usize = 16;
 /// Fixed-order pairwise sum of the lanes.
 #[inline(always)]
 fn hsum(a: &[f32; DOT_LANES]) -> f32 {
+    hsum16(a)
+}
+
+/// [`hsum`] of a slice of at least [`DOT_LANES`] values (its first 16).
+#[inline(always)]
+fn hsum16(a: &[f32]) -> f32 {
+    let a = &a[..DOT_LANES];
     let mut s8 = [0f32; 8];
     for l in 0..8 {
         s8[l] = a[l] + a[l + 8];
@@ -41,6 +48,13 @@ fn hsum(a: &[f32; DOT_LANES]) -> f32 {
         s4[l] = s8[l] + s8[l + 4];
     }
     (s4[0] + s4[2]) + (s4[1] + s4[3])
+}
+
+/// Fixed-order sum of 8 values (a slice of at least 8).
+#[inline(always)]
+fn hsum8(a: &[f32]) -> f32 {
+    let a = &a[..8];
+    ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
 }
 
 /// NCO inner loop: `y[i] = x[i] * (t[i] * rot)` for the common length of
@@ -175,7 +189,16 @@ pub(crate) fn corr_tiles(tr: &[f32], ti: &[f32], xr: &[f32], xi: &[f32], yr: &mu
 /// `h.len()` must be a multiple of [`DOT_LANES`]; outputs whose window
 /// would run past `x` are left untouched.
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
-pub(crate) fn fir_dots_real(h: &[f32], xr: &[f32], xi: &[f32], step: usize, yr: &mut [f32], yi: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fir_dots_real(
+    h: &[f32],
+    xr: &[f32],
+    xi: &[f32],
+    step: usize,
+    yr: &mut [f32],
+    yi: &mut [f32],
+    sc: &mut [f32; 2 * DOT_LANES],
+) {
     const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
     let k = h.len() / DOT_LANES * DOT_LANES;
     let h = &h[..k];
@@ -189,15 +212,23 @@ pub(crate) fn fir_dots_real(h: &[f32], xr: &[f32], xi: &[f32], step: usize, yr: 
         let (wr, wi) = (&xr[s..s + k], &xi[s..s + k]);
         let mut ar = [0f32; DOT_LANES];
         let mut ai = [0f32; DOT_LANES];
-        for ((hc, rc), ic) in h.chunks_exact(DOT_LANES).zip(wr.chunks_exact(DOT_LANES)).zip(wi.chunks_exact(DOT_LANES))
-        {
+        for c in 0..k / DOT_LANES {
+            let o = c * DOT_LANES;
+            let hc = &h[o..o + DOT_LANES];
+            let (u, v) = (&wr[o..o + DOT_LANES], &wi[o..o + DOT_LANES]);
             for l in 0..DOT_LANES {
-                ar[l] = madd::<F>(hc[l], rc[l], ar[l]);
-                ai[l] = madd::<F>(hc[l], ic[l], ai[l]);
+                ar[l] = madd::<F>(hc[l], u[l], ar[l]);
+                ai[l] = madd::<F>(hc[l], v[l], ai[l]);
             }
         }
-        yr[m] = hsum(&ar);
-        yi[m] = hsum(&ai);
+        // Going through memory the caller owns keeps LLVM's SLP vectorizer
+        // from pairing the re/im chains into 2-wide vectors (it otherwise
+        // seeds from the scalar reduction and vectorizes the loop 2-wide).
+        sc[..DOT_LANES].copy_from_slice(&ar);
+        sc[DOT_LANES..].copy_from_slice(&ai);
+        let (a, b) = sc.split_at(DOT_LANES);
+        yr[m] = hsum16(a);
+        yi[m] = hsum16(b);
     }
 }
 
@@ -243,13 +274,18 @@ pub(crate) fn fir_dots_complex(
                 ir[l] = madd::<F>(b[l], u[l], ir[l]);
             }
         }
-        yr[m] = hsum(&rr) - hsum(&ii);
-        yi[m] = hsum(&ri) + hsum(&ir);
+        let mut re = [0f32; DOT_LANES];
+        let mut im = [0f32; DOT_LANES];
+        for l in 0..DOT_LANES {
+            re[l] = rr[l] - ii[l];
+            im[l] = ri[l] + ir[l];
+        }
+        yr[m] = hsum(&re);
+        yi[m] = hsum(&im);
     }
 }
 
-/// State and tables of the polyphase interpolator driven by
-/// [`resample_run`].
+/// Tables of the polyphase interpolator driven by [`resample_run`].
 pub(crate) struct PolyTables<'a> {
     /// `(phases + 1) * taps` coefficients, phase-major.
     pub coef: &'a [f32],
@@ -257,18 +293,20 @@ pub(crate) struct PolyTables<'a> {
     pub diff: &'a [f32],
     /// Taps per phase, a multiple of 8.
     pub taps: usize,
-    /// log2 of the number of phases.
-    pub phase_bits: u32,
 }
 
 /// Fractional bits of the resampler's fixed-point input time.
 pub(crate) const TIME_FRAC_BITS: u32 = 48;
+/// log2 of the number of polyphase phases.
+pub(crate) const PHASE_BITS: u32 = 8;
+const SUB_BITS: u32 = TIME_FRAC_BITS - PHASE_BITS;
 
 /// Runs the polyphase resampler over the buffered input `x` (whose first
-/// sample has absolute index `base`), emitting outputs while their window
-/// `x[floor(t) - taps/2 + 1 ..= floor(t) + taps/2]` is inside `x`. `t` is
-/// the absolute fixed-point input time of the next output and advances by
-/// `step` per output. Returns the number of outputs appended.
+/// sample has absolute index `base`), emitting every output whose window
+/// `x[floor(t) - taps/2 + 1 ..= floor(t) + taps/2]` lies inside `x`. `t` is
+/// the absolute fixed-point input time of the next output (never behind
+/// `base + taps/2 - 1`) and advances by `step` per output. Returns the
+/// number of outputs appended to `yr`/`yi`.
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn resample_run(
@@ -280,54 +318,150 @@ pub(crate) fn resample_run(
     step: u128,
     yr: &mut Vec<f32>,
     yi: &mut Vec<f32>,
+    sc: &mut [f32; 16],
 ) -> usize {
     const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
-    const LANES: usize = 8;
-    let n = tab.taps / LANES * LANES;
-    if n == 0 {
+    let n = tab.taps / 8 * 8;
+    if n == 0 || step == 0 {
         return 0;
     }
     let half = (n / 2) as i64;
-    let len = xr.len().min(xi.len());
-    let sub_bits = TIME_FRAC_BITS - tab.phase_bits;
-    let sub_mask = (1u128 << sub_bits) - 1;
-    let frac_mask = (1u128 << TIME_FRAC_BITS) - 1;
-    let sub_scale = 1.0f32 / (1u64 << sub_bits) as f32;
-    let mut count = 0;
-    loop {
-        let i = (*t >> TIME_FRAC_BITS) as i64;
-        let start = i - (half - 1) - base;
-        if start < 0 {
-            // Cannot happen while the caller keeps `base` behind the next
-            // window; stop rather than read outside the buffer.
-            break;
+    let len = xr.len().min(xi.len()) as i64;
+    // Last admissible integer time: start + n <= len with
+    // start = i - (half - 1) - base.
+    let i_lim = len - n as i64 + half - 1 + base;
+    if i_lim < 0 {
+        return 0;
+    }
+    let t_end = ((i_lim as u128) + 1) << TIME_FRAC_BITS;
+    if *t >= t_end {
+        return 0;
+    }
+    let count = (t_end - *t).div_ceil(step) as usize;
+    let (a, b) = (yr.len(), yi.len());
+    yr.resize(a + count, 0.0);
+    yi.resize(b + count, 0.0);
+    let (yr, yi) = (&mut yr[a..], &mut yi[b..]);
+    let done = match n {
+        16 => resample_body::<16, F>(tab, xr, xi, base, t, step, yr, yi, sc),
+        24 => resample_body::<24, F>(tab, xr, xi, base, t, step, yr, yi, sc),
+        32 => resample_body::<32, F>(tab, xr, xi, base, t, step, yr, yi, sc),
+        40 => resample_body::<40, F>(tab, xr, xi, base, t, step, yr, yi, sc),
+        48 => resample_body::<48, F>(tab, xr, xi, base, t, step, yr, yi, sc),
+        56 => resample_body::<56, F>(tab, xr, xi, base, t, step, yr, yi, sc),
+        64 => resample_body::<64, F>(tab, xr, xi, base, t, step, yr, yi, sc),
+        _ => resample_body_any::<F>(n, tab, xr, xi, base, t, step, yr, yi, sc),
+    };
+    debug_assert_eq!(done, count);
+    done
+}
+
+/// Position of the window and interpolation weight for time `t`:
+/// (window start in the buffer, phase index, fraction between phases).
+#[inline(always)]
+fn resample_pos(t: u128, half: i64, base: i64) -> (usize, usize, f32) {
+    let i = (t >> TIME_FRAC_BITS) as i64;
+    let start = (i - (half - 1) - base).max(0) as usize;
+    let frac = (t as u64) & ((1u64 << TIME_FRAC_BITS) - 1);
+    let p = (frac >> SUB_BITS) as usize;
+    let f = (frac & ((1u64 << SUB_BITS) - 1)) as f32 * (1.0 / (1u64 << SUB_BITS) as f32);
+    (start, p, f)
+}
+
+/// Fixed-size-kernel resampler body; `yr.len()` outputs (all admissible).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn resample_body<const N: usize, const F: bool>(
+    tab: &PolyTables<'_>,
+    xr: &[f32],
+    xi: &[f32],
+    base: i64,
+    t: &mut u128,
+    step: u128,
+    yr: &mut [f32],
+    yi: &mut [f32],
+    sc: &mut [f32; 16],
+) -> usize {
+    let half = (N / 2) as i64;
+    let count = yr.len().min(yi.len());
+    for m in 0..count {
+        let (start, p, f) = resample_pos(*t, half, base);
+        let (Some(a), Some(d), Some(wr), Some(wi)) = (
+            tab.coef.get(p * N..p * N + N),
+            tab.diff.get(p * N..p * N + N),
+            xr.get(start..start + N),
+            xi.get(start..start + N),
+        ) else {
+            return m;
+        };
+        let mut h = [0f32; N];
+        for j in 0..N {
+            h[j] = madd::<F>(f, d[j], a[j]);
         }
-        let start = start as usize;
-        if start + n > len {
-            break;
-        }
-        let frac = *t & frac_mask;
-        let p = (frac >> sub_bits) as usize;
-        let f = (frac & sub_mask) as f32 * sub_scale;
-        let a = &tab.coef[p * n..p * n + n];
-        let d = &tab.diff[p * n..p * n + n];
-        let (wr, wi) = (&xr[start..start + n], &xi[start..start + n]);
-        let mut ar = [0f32; LANES];
-        let mut ai = [0f32; LANES];
-        for c in 0..n / LANES {
-            let o = c * LANES;
-            let (ac, dc) = (&a[o..o + LANES], &d[o..o + LANES]);
-            let (uc, vc) = (&wr[o..o + LANES], &wi[o..o + LANES]);
-            for l in 0..LANES {
-                let h = madd::<F>(f, dc[l], ac[l]);
-                ar[l] = madd::<F>(h, uc[l], ar[l]);
-                ai[l] = madd::<F>(h, vc[l], ai[l]);
+        let mut ar = [0f32; 8];
+        let mut ai = [0f32; 8];
+        for c in 0..N / 8 {
+            for l in 0..8 {
+                ar[l] = madd::<F>(h[c * 8 + l], wr[c * 8 + l], ar[l]);
+                ai[l] = madd::<F>(h[c * 8 + l], wi[c * 8 + l], ai[l]);
             }
         }
-        yr.push(((ar[0] + ar[4]) + (ar[2] + ar[6])) + ((ar[1] + ar[5]) + (ar[3] + ar[7])));
-        yi.push(((ai[0] + ai[4]) + (ai[2] + ai[6])) + ((ai[1] + ai[5]) + (ai[3] + ai[7])));
+        // Through caller-owned memory: see fir_dots_real.
+        sc[..8].copy_from_slice(&ar);
+        sc[8..].copy_from_slice(&ai);
+        yr[m] = hsum8(&sc[..8]);
+        yi[m] = hsum8(&sc[8..]);
         *t += step;
-        count += 1;
+    }
+    count
+}
+
+/// Any-length resampler body (`n` a multiple of 8); same arithmetic order
+/// as [`resample_body`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn resample_body_any<const F: bool>(
+    n: usize,
+    tab: &PolyTables<'_>,
+    xr: &[f32],
+    xi: &[f32],
+    base: i64,
+    t: &mut u128,
+    step: u128,
+    yr: &mut [f32],
+    yi: &mut [f32],
+    sc: &mut [f32; 16],
+) -> usize {
+    let half = (n / 2) as i64;
+    let count = yr.len().min(yi.len());
+    for m in 0..count {
+        let (start, p, f) = resample_pos(*t, half, base);
+        let (Some(a), Some(d), Some(wr), Some(wi)) = (
+            tab.coef.get(p * n..p * n + n),
+            tab.diff.get(p * n..p * n + n),
+            xr.get(start..start + n),
+            xi.get(start..start + n),
+        ) else {
+            return m;
+        };
+        let mut ar = [0f32; 8];
+        let mut ai = [0f32; 8];
+        for c in 0..n / 8 {
+            let mut h = [0f32; 8];
+            for l in 0..8 {
+                h[l] = madd::<F>(f, d[c * 8 + l], a[c * 8 + l]);
+            }
+            for l in 0..8 {
+                ar[l] = madd::<F>(h[l], wr[c * 8 + l], ar[l]);
+                ai[l] = madd::<F>(h[l], wi[c * 8 + l], ai[l]);
+            }
+        }
+        // Through caller-owned memory: see fir_dots_real.
+        sc[..8].copy_from_slice(&ar);
+        sc[8..].copy_from_slice(&ai);
+        yr[m] = hsum8(&sc[..8]);
+        yi[m] = hsum8(&sc[8..]);
+        *t += step;
     }
     count
 }

@@ -33,3 +33,4 @@ pub mod noise;
 pub mod resample;
 #[cfg(test)]
 mod test_util;
+mod window;

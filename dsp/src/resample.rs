@@ -24,11 +24,10 @@
 //! emitted once input sample `floor(t_k) + taps/2` has arrived.
 
 use crate::fir::{kaiser, kaiser_beta, kaiser_len, sinc};
-use crate::kern::{self, PolyTables, TIME_FRAC_BITS};
+use crate::kern::{self, PHASE_BITS, PolyTables, TIME_FRAC_BITS};
 
 /// Number of polyphase phases (a power of two).
-pub const PHASES: usize = 256;
-const PHASE_BITS: u32 = PHASES.trailing_zeros();
+pub const PHASES: usize = 1 << PHASE_BITS;
 
 /// Kernel stopband attenuation used for the design.
 const DESIGN_ATTEN_DB: f64 = 80.0;
@@ -152,13 +151,19 @@ impl FractionalResampler {
         let n = in_re.len().min(in_im.len());
         self.buf_re.extend_from_slice(&in_re[..n]);
         self.buf_im.extend_from_slice(&in_im[..n]);
-        // Keep out_re/out_im the same length for the kernel's pushes.
-        let want = (n as f64 * self.ratio()) as usize + 2;
-        out_re.reserve(want);
-        out_im.reserve(want);
-        let tab = PolyTables { coef: &self.coef, diff: &self.diff, taps: self.taps, phase_bits: PHASE_BITS };
-        let count =
-            kern::resample_run(&tab, &self.buf_re, &self.buf_im, self.base, &mut self.t, self.step, out_re, out_im);
+        let tab = PolyTables { coef: &self.coef, diff: &self.diff, taps: self.taps };
+        let mut sc = [0f32; 16];
+        let count = kern::resample_run(
+            &tab,
+            &self.buf_re,
+            &self.buf_im,
+            self.base,
+            &mut self.t,
+            self.step,
+            out_re,
+            out_im,
+            &mut sc,
+        );
         self.k += count as u64;
         // Drop input no longer needed by the next output's window.
         let next_start = (self.t >> TIME_FRAC_BITS) as i64 - (self.taps as i64 / 2 - 1);
