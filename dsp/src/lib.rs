@@ -1,12 +1,37 @@
 //! `ridscope-dsp`: protocol-free signal processing and channel coding kernels.
 //!
 //! Nothing in this crate knows about drones, Remote ID or DJI: it holds the
-//! reusable building blocks (CRCs today; mixers, filters, resamplers,
-//! channelizers, correlators and FEC decoders as the receivers arrive).
+//! reusable building blocks (CRCs, mixers, filters, resamplers, correlators,
+//! noise; channelizers and FEC decoders as the receivers arrive).
 //! Every kernel has a reference test against an independent, obviously
 //! correct implementation, and a criterion bench in `benches/`.
+//!
+//! # Streaming conventions
+//!
+//! The signal kernels work on complex baseband held as split `f32` arrays
+//! (`re`, `im`). They are block-oriented: state (history, phase, time) is
+//! kept between calls, nothing is allocated per sample, and the output is
+//! bit-identical however the input is split into blocks (including empty
+//! and one-sample blocks). Where `re` and `im` of one argument differ in
+//! length, the common (shorter) length is processed and the excess is
+//! ignored. Kernels that produce a variable number of outputs append to
+//! caller-owned `Vec`s.
+//!
+//! Inner loops are plain slice loops that LLVM vectorizes; they are compiled
+//! for AVX2+FMA, AVX and the baseline target and dispatched at run time
+//! (`multiversion`).
 
 #![forbid(unsafe_code)]
 
+pub mod complex;
+pub mod correlate;
 pub mod crc;
+pub mod fir;
 pub mod gfsk;
+mod kern;
+pub mod nco;
+pub mod noise;
+pub mod resample;
+#[cfg(test)]
+mod test_util;
+mod window;

@@ -199,13 +199,3 @@ pub fn parse_hz(s: &str) -> Result<f64, String> {
     let v = v * mult;
     if v.is_finite() && v > 0.0 { Ok(v) } else { Err(format!("{s:?} must be positive")) }
 }
-
-/// Parses `37,38,39`.
-pub fn parse_channels(s: &str) -> Result<Vec<u8>, String> {
-    s.split(',')
-        .map(|c| match c.trim().parse::<u8>() {
-            Ok(v) if v < 40 => Ok(v),
-            _ => Err(format!("{c:?} is not a BLE channel index (0..39)")),
-        })
-        .collect()
-}

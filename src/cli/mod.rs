@@ -53,7 +53,7 @@ pub struct DecodeArgs {
     #[arg(long, value_parser = decode::parse_hz)]
     pub freq: Option<f64>,
     /// BLE channel indices to receive (those inside the captured band).
-    #[arg(long, value_parser = decode::parse_channels, default_value = "37,38,39")]
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
     pub channels: Vec<u8>,
     /// Write JSON Lines here instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -198,5 +198,14 @@ pub fn main() -> ExitCode {
             };
             synth::run(synth::SynthBleConfig { output: a.output, format: a.format, scenario, iq })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

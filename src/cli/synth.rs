@@ -19,9 +19,11 @@ pub struct SynthBleConfig {
 /// Where the truth goes: `X.sigmf-meta` → `X.truth.jsonl`, `X.cu8` → `X.truth.jsonl`.
 pub fn truth_path(output: &Path) -> PathBuf {
     let s = output.to_string_lossy();
-    let base = s.strip_suffix(".sigmf-meta").or_else(|| s.strip_suffix(".sigmf-data")).map(str::to_string).unwrap_or_else(
-        || output.with_extension("").to_string_lossy().into_owned(),
-    );
+    let base = s
+        .strip_suffix(".sigmf-meta")
+        .or_else(|| s.strip_suffix(".sigmf-data"))
+        .map(str::to_string)
+        .unwrap_or_else(|| output.with_extension("").to_string_lossy().into_owned());
     PathBuf::from(format!("{base}.truth.jsonl"))
 }
 

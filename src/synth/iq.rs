@@ -13,7 +13,9 @@ use crate::phy::ble::packet;
 /// The radio side of a synthesized capture.
 #[derive(Debug, Clone)]
 pub struct IqConfig {
+    /// Samples per second of the capture.
     pub sample_rate: f64,
+    /// Centre frequency of the capture (Hz).
     pub center_freq_hz: f64,
     /// Eb/N0 of every packet (dB).
     pub ebn0_db: f64,
@@ -22,6 +24,7 @@ pub struct IqConfig {
     /// Each transmitter's clock error is drawn uniformly in ±this (ppm); it
     /// shifts the carrier (ppm × carrier frequency) and the symbol rate.
     pub ppm: f64,
+    /// Seed of the noise, carrier phases and transmitter errors.
     pub seed: u64,
     /// Signal amplitude (full scale = 1); `None` picks one that leaves
     /// headroom for noise and overlapping packets in 8-bit formats.
@@ -31,7 +34,9 @@ pub struct IqConfig {
 /// One transmitter's radio imperfections.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TxRadio {
+    /// Carrier offset (Hz), on top of the clock error's share.
     pub cfo_hz: f64,
+    /// Clock error (ppm).
     pub ppm: f64,
 }
 
@@ -62,15 +67,18 @@ impl IqConfig {
 
     /// Whether a channel centred at `freq_hz` fits inside the band.
     pub fn in_band(&self, freq_hz: f64) -> bool {
-        (freq_hz - self.center_freq_hz).abs() + 1.1e6 <= self.sample_rate / 2.0
+        crate::phy::ble::receiver::channel_in_band(self.sample_rate, self.center_freq_hz, freq_hz)
     }
 }
 
 /// What a render produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RenderReport {
+    /// Samples written.
     pub samples: u64,
+    /// Packets rendered.
     pub packets_in_band: usize,
+    /// Packets on channels outside the band (not rendered).
     pub packets_out_of_band: usize,
 }
 

@@ -15,6 +15,7 @@
 
 pub mod iq;
 pub mod scenario;
+pub mod score;
 
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,15 @@ const PRE: u64 = 16;
 /// The longest packet after the sync word: 2 + 255 + 3 bytes.
 const MAX_AFTER_SYNC: u64 = ((2 + 255 + 3) * 8 * SPS) as u64 + 32;
 
+/// Half-width of spectrum a channel needs (signal ±0.6 MHz plus carrier offsets).
+pub const CHANNEL_HALF_WIDTH_HZ: f64 = 0.9e6;
+
+/// Whether a channel centred at `freq_hz` lies inside a capture centred at
+/// `center_hz` sampled at `fs`.
+pub fn channel_in_band(fs: f64, center_hz: f64, freq_hz: f64) -> bool {
+    (freq_hz - center_hz).abs() + CHANNEL_HALF_WIDTH_HZ <= fs / 2.0
+}
+
 /// What the receiver listens to.
 #[derive(Debug, Clone)]
 pub struct BleRxConfig {
@@ -99,10 +108,8 @@ impl BleReceiver {
             Some(fc) => {
                 for &ch in &cfg.channels {
                     let Some(f) = ble_channel_freq_hz(ch) else { continue };
-                    let off = f - fc;
-                    // the channel (±1 MHz with margin) must fit in the band
-                    if off.abs() + 1.1e6 <= cfg.sample_rate / 2.0 {
-                        listen.push((Some(ch), Some(f), off));
+                    if channel_in_band(cfg.sample_rate, fc, f) {
+                        listen.push((Some(ch), Some(f), f - fc));
                     }
                 }
             }

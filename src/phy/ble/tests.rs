@@ -247,3 +247,79 @@ fn noise_only_gives_no_frames() {
     assert!(frames.is_empty());
     eprintln!("0.5 s of noise: {:?}", rx.stats);
 }
+
+/// Packets on several channels inside a capture at `fs` centred at `fc`.
+fn wide_stream(
+    rng: &mut TestRng,
+    fs: f64,
+    fc: f64,
+    channels: &[u8],
+    per_channel: usize,
+) -> (Vec<f32>, Vec<f32>, Vec<(u8, f64, Vec<u8>)>) {
+    let m = ridscope_dsp::gfsk::Modulator::new(0.5, 0.5);
+    let sps = fs / 1e6;
+    let gap = 700.0 * sps; // 700 µs between packet starts on a channel
+    let total = ((per_channel as f64 + 1.0) * gap) as usize + (400.0 * sps) as usize;
+    let (mut re, mut im) = (vec![0f32; total], vec![0f32; total]);
+    let mut sent = Vec::new();
+    for (ci, &ch) in channels.iter().enumerate() {
+        let f = crate::frame::ble_channel_freq_hz(ch).unwrap();
+        for i in 0..per_channel {
+            let pdu = test_pdu(rng, 8 + (i * 5 + ci) % 30);
+            let start = (i as f64 + 0.3 + 0.2 * ci as f64) * gap + rng.uniform() * 10.0;
+            let cfo = (f - fc + (rng.uniform() - 0.5) * 60e3) / fs;
+            m.add_to(&packet::air_bits(ch, &pdu), sps, start, 0.3, rng.uniform() * 6.28, cfo, &mut re, &mut im);
+            sent.push((ch, start, pdu));
+        }
+    }
+    // noise for 25 dB Eb/N0 at amplitude 0.3
+    let sigma = 0.3 * (sps / 10f64.powf(2.5) / 2.0).sqrt();
+    for k in 0..total {
+        re[k] += (sigma * rng.gauss()) as f32;
+        im[k] += (sigma * rng.gauss()) as f32;
+    }
+    (re, im, sent)
+}
+
+#[test]
+fn any_rate_and_channels_anywhere_in_the_band() {
+    use super::receiver::{BleReceiver, BleRxConfig};
+    let cases: &[(f64, f64, &[u8])] = &[
+        (2e6, 2402e6, &[37]),
+        (8e6, 2427e6, &[38]),      // ch 38 at −1 MHz
+        (20e6, 2475e6, &[39]),     // ch 39 at +5 MHz
+        (40e6, 2414e6, &[37, 38]), // ±12 MHz
+        (61.44e6, 2414e6, &[37, 38]),
+        (100e6, 2441e6, &[37, 38, 39]),
+    ];
+    for &(fs, fc, chans) in cases {
+        let mut rng = TestRng::new(fs as u64);
+        let (re, im, sent) = wide_stream(&mut rng, fs, fc, chans, 3);
+        let mut rx = BleReceiver::new(&BleRxConfig::new(fs, Some(fc))).unwrap();
+        let listening: Vec<u8> = rx.channels().iter().filter_map(|c| c.0).collect();
+        for c in chans {
+            assert!(listening.contains(c), "{fs}: not listening to {c}: {listening:?}");
+        }
+        let mut frames = Vec::new();
+        for (r, i) in re.chunks(50_000).zip(im.chunks(50_000)) {
+            rx.process(r, i, &mut frames);
+        }
+        rx.finish(&mut frames);
+        for (ch, start, pdu) in &sent {
+            let f = frames.iter().find(|f| f.meta.channel == Some(*ch as u16) && &f.bytes == pdu);
+            let f = f.unwrap_or_else(|| panic!("{fs}: channel {ch} packet at {start} not decoded: {:?}", rx.stats));
+            let err = f.meta.sample.unwrap() as f64 - start;
+            assert!(err.abs() <= fs / 1e6 * 0.5 + 1.0, "{fs} ch {ch}: start {} vs {start}", f.meta.sample.unwrap());
+        }
+        assert_eq!(frames.len(), sent.len(), "{fs}: {:?}", rx.stats);
+        assert_eq!(rx.stats.crc_errors, 0, "{fs}");
+    }
+}
+
+#[test]
+fn channels_outside_the_band_are_refused_with_a_clear_message() {
+    use super::receiver::{BleReceiver, BleRxConfig};
+    let e = BleReceiver::new(&BleRxConfig::new(4e6, Some(2440e6))).err().unwrap();
+    assert!(e.contains("no BLE channel") && e.contains("2438.000") && e.contains("2442.000"), "{e}");
+    assert!(BleReceiver::new(&BleRxConfig::new(1e6, Some(2402e6))).is_err());
+}
