@@ -36,7 +36,10 @@ impl Score {
     }
 }
 
-fn key(v: &Value) -> Option<(u64, String, String, u64)> {
+/// (channel, sender address, message type, counter)
+type Key = (u64, String, String, u64);
+
+fn key(v: &Value) -> Option<Key> {
     Some((
         v.get("channel")?.as_u64()?,
         v.get("src_addr")?.as_str()?.to_string(),
@@ -55,7 +58,7 @@ fn same(a: &Value, b: &Value) -> bool {
 /// Scores decoded records (JSON Lines values) against truth lines.
 pub fn score(truth: &[Value], decoded: &[Value]) -> Score {
     let mut s = Score::default();
-    let mut index: HashMap<(u64, String, String, u64), Vec<(usize, f64)>> = HashMap::new();
+    let mut index: HashMap<Key, Vec<(usize, f64)>> = HashMap::new();
     let mut used = vec![false; truth.len()];
     for (i, t) in truth.iter().enumerate() {
         if let (Some(k), Some(ts)) = (key(t), t.get("t_s").and_then(Value::as_f64)) {

@@ -97,7 +97,7 @@ impl BleReceiver {
     /// Plans one channel receiver per requested channel inside the band.
     /// Fails when no requested channel is inside it.
     pub fn new(cfg: &BleRxConfig) -> Result<Self, String> {
-        if !(cfg.sample_rate >= 1.9e6) {
+        if cfg.sample_rate.is_nan() || cfg.sample_rate < 1.9e6 {
             return Err(format!("sample rate {} Hz is below the 2 MS/s BLE needs", cfg.sample_rate));
         }
         let sync = packet::sync_bits(ADV_ACCESS_ADDRESS);

@@ -169,8 +169,11 @@ fn diag() {
     }
 }
 
+/// IQ samples and what was sent: (start sample, PDU + CRC).
+type Sent = (Vec<f32>, Vec<f32>, Vec<(f64, Vec<u8>)>);
+
 /// A stream with packets at known places, noise everywhere.
-fn stream(rng: &mut TestRng, n_packets: usize, ebn0_db: f64, cfo: f64) -> (Vec<f32>, Vec<f32>, Vec<(f64, Vec<u8>)>) {
+fn stream(rng: &mut TestRng, n_packets: usize, ebn0_db: f64, cfo: f64) -> Sent {
     let m = ridscope_dsp::gfsk::Modulator::new(0.5, 0.5);
     let total = 2000 + n_packets * 2500;
     let (mut re, mut im) = (vec![0f32; total], vec![0f32; total]);
@@ -179,7 +182,7 @@ fn stream(rng: &mut TestRng, n_packets: usize, ebn0_db: f64, cfo: f64) -> (Vec<f
         let pdu = test_pdu(rng, 5 + (i * 7) % 33);
         let start = 1000.0 + i as f64 * 2500.0 + rng.uniform() * 300.0;
         let bits = packet::air_bits(37, &pdu);
-        m.add_to(&bits, SPS as f64, start, 0.5, rng.uniform() * 6.28, cfo / 4e6, &mut re, &mut im);
+        m.add_to(&bits, SPS as f64, start, 0.5, rng.uniform() * std::f64::consts::TAU, cfo / 4e6, &mut re, &mut im);
         sent.push((start, pdu));
     }
     let sigma = 0.5 * (SPS as f64 / 10f64.powf(ebn0_db / 10.0) / 2.0).sqrt();
@@ -268,7 +271,16 @@ fn wide_stream(
             let pdu = test_pdu(rng, 8 + (i * 5 + ci) % 30);
             let start = (i as f64 + 0.3 + 0.2 * ci as f64) * gap + rng.uniform() * 10.0;
             let cfo = (f - fc + (rng.uniform() - 0.5) * 60e3) / fs;
-            m.add_to(&packet::air_bits(ch, &pdu), sps, start, 0.3, rng.uniform() * 6.28, cfo, &mut re, &mut im);
+            m.add_to(
+                &packet::air_bits(ch, &pdu),
+                sps,
+                start,
+                0.3,
+                rng.uniform() * std::f64::consts::TAU,
+                cfo,
+                &mut re,
+                &mut im,
+            );
             sent.push((ch, start, pdu));
         }
     }
