@@ -251,14 +251,11 @@ fn noise_only_gives_no_frames() {
     eprintln!("0.5 s of noise: {:?}", rx.stats);
 }
 
+/// IQ samples and what was sent: (channel, start sample, PDU + CRC).
+type SentOn = (Vec<f32>, Vec<f32>, Vec<(u8, f64, Vec<u8>)>);
+
 /// Packets on several channels inside a capture at `fs` centred at `fc`.
-fn wide_stream(
-    rng: &mut TestRng,
-    fs: f64,
-    fc: f64,
-    channels: &[u8],
-    per_channel: usize,
-) -> (Vec<f32>, Vec<f32>, Vec<(u8, f64, Vec<u8>)>) {
+fn wide_stream(rng: &mut TestRng, fs: f64, fc: f64, channels: &[u8], per_channel: usize) -> SentOn {
     let m = ridscope_dsp::gfsk::Modulator::new(0.5, 0.5);
     let sps = fs / 1e6;
     let gap = 700.0 * sps; // 700 µs between packet starts on a channel
