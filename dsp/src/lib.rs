@@ -23,6 +23,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bitsync;
 pub mod complex;
 pub mod correlate;
 pub mod crc;

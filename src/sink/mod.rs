@@ -36,3 +36,20 @@ impl<W: Write> Sink for JsonlSink<W> {
         self.w.flush()
     }
 }
+
+/// Keeps the records in memory (tests, benches, embedding).
+#[derive(Debug, Default)]
+pub struct VecSink {
+    pub records: Vec<Record>,
+}
+
+impl Sink for VecSink {
+    fn record(&mut self, r: &Record) -> io::Result<()> {
+        self.records.push(r.clone());
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -19,6 +19,10 @@
 //!    the header is traced back first to learn the length;
 //! 5. dewhitening, CRC, and signal/noise estimates from the regenerated
 //!    waveform.
+//!
+//! The sync word's reference waveform is tabulated once at every eighth of
+//! a sample, and the window is de-rotated only as far as the packet goes,
+//! so a candidate costs little more than its own length.
 
 use ridscope_dsp::gfsk::{BranchTable, Modulator, prefix_sums};
 
@@ -34,13 +38,17 @@ pub const SYMBOL_RATE: f64 = 1e6;
 
 /// Timing search around the coarse start: ±this many samples.
 const TIMING_SPAN: f64 = 2.5;
+/// Timing resolution: 1/FRAC of a sample.
+const FRAC: usize = 8;
 /// Normalized sync correlation below which a candidate is noise.
 const MIN_SYNC_QUALITY: f64 = 0.2;
 /// Symbols decided after the header before it is traced back.
 const HEADER_LOOKAHEAD: usize = 16;
 /// Phase and frequency loop gains (per symbol).
-const ALPHA: f64 = 0.12;
-const BETA: f64 = 0.004;
+const ALPHA: f32 = 0.12;
+const BETA: f32 = 0.004;
+/// Sync samples that do not depend on the data after the sync word.
+const SYNC_SPAN: usize = (SYNC_BITS - 1) * SPS;
 
 /// A demodulated packet.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,31 +89,84 @@ impl C {
     fn arg(self) -> f64 {
         self.im.atan2(self.re)
     }
-    fn norm_sqr(self) -> f64 {
-        self.re * self.re + self.im * self.im
+    fn abs(self) -> f64 {
+        (self.re * self.re + self.im * self.im).sqrt()
     }
+}
+
+/// The sync word's waveform sampled with the first sample `off`/FRAC of a
+/// sample after the packet start: values and one-symbol differentials.
+struct SyncRef {
+    re: Vec<f32>,
+    im: Vec<f32>,
+    /// ref[i]·conj(ref[i−SPS]) for i ≥ SPS (index i−SPS)
+    d_re: Vec<f32>,
+    d_im: Vec<f32>,
+}
+
+/// atan2 within ±0.005 rad, for the tracking loops.
+#[inline]
+fn fast_atan2(y: f32, x: f32) -> f32 {
+    use std::f32::consts::{FRAC_PI_2, PI};
+    let (ax, ay) = (x.abs(), y.abs());
+    if ax == 0.0 && ay == 0.0 {
+        return 0.0;
+    }
+    let (a, swap) = if ay > ax { (ax / ay, true) } else { (ay / ax, false) };
+    let s = a * a;
+    let mut r = ((-0.046_496_474_9 * s + 0.159_314_22) * s - 0.327_622_764) * s * a + a;
+    if swap {
+        r = FRAC_PI_2 - r;
+    }
+    if x < 0.0 {
+        r = PI - r;
+    }
+    if y < 0.0 { -r } else { r }
 }
 
 pub struct Demodulator {
     modulator: Modulator,
     sync: Vec<bool>,
-    sync_prefix: Vec<f64>,
-    // scratch
+    refs: Vec<SyncRef>,
+    // the window, copied and de-rotated by `cfo` up to `v_len`
+    cfo: f64,
     v_re: Vec<f32>,
     v_im: Vec<f32>,
     preds: Vec<[u8; 4]>,
+    tab: Option<(usize, BranchTable)>,
 }
 
 impl Demodulator {
     pub fn new(sync: &[bool]) -> Self {
         let modulator = Modulator::new(BT, H);
+        let prefix = prefix_sums(sync);
+        let refs = (0..FRAC)
+            .map(|off| {
+                let o = off as f64 / FRAC as f64;
+                let len = SYNC_SPAN - (off > 0) as usize;
+                let (mut re, mut im) = (Vec::with_capacity(len), Vec::with_capacity(len));
+                for i in 0..len {
+                    let (s, c) = modulator.phase_with_prefix(sync, &prefix, (i as f64 + o) / SPS as f64).sin_cos();
+                    re.push(c as f32);
+                    im.push(s as f32);
+                }
+                let (mut d_re, mut d_im) = (Vec::new(), Vec::new());
+                for i in SPS..len {
+                    d_re.push(re[i] * re[i - SPS] + im[i] * im[i - SPS]);
+                    d_im.push(im[i] * re[i - SPS] - re[i] * im[i - SPS]);
+                }
+                SyncRef { re, im, d_re, d_im }
+            })
+            .collect();
         Demodulator {
             modulator,
             sync: sync.to_vec(),
-            sync_prefix: prefix_sums(sync),
+            refs,
+            cfo: 0.0,
             v_re: Vec::new(),
             v_im: Vec::new(),
             preds: Vec::new(),
+            tab: None,
         }
     }
 
@@ -123,26 +184,22 @@ impl Demodulator {
         fs: f64,
     ) -> Result<Demodulated, DemodError> {
         let n = re.len().min(im.len());
-        let sync_samples = SYNC_BITS * SPS;
-        let lo = (coarse_start - TIMING_SPAN - 1.0).floor();
-        if lo < 1.0 {
+        let (re, im) = (&re[..n], &im[..n]);
+        let coarse = coarse_start.round();
+        if coarse - TIMING_SPAN < 1.0 {
             return Err(DemodError::NoSync);
         }
-        if (coarse_start + TIMING_SPAN) as usize + sync_samples + 8 >= n {
-            return Err(DemodError::Truncated { need: (coarse_start + TIMING_SPAN) as usize + sync_samples + 9 });
+        let sync_end = (coarse + TIMING_SPAN) as usize + SYNC_SPAN + 2;
+        if sync_end >= n {
+            return Err(DemodError::Truncated { need: sync_end + 1 });
         }
 
-        // 1+2. timing and coarse carrier offset: correlate the one-symbol
-        // differential product of the signal with the reference's. It does
-        // not care about the carrier offset, and its phase measures it.
-        self.v_re.clear();
-        self.v_im.clear();
-        self.v_re.extend_from_slice(&re[..n]);
-        self.v_im.extend_from_slice(&im[..n]);
+        // 1. timing and coarse carrier offset from the differential correlation
+        self.rotate(re, im, 0.0, sync_end);
         let steps = (2.0 * TIMING_SPAN * 4.0) as i32;
-        let mut best = (f64::MIN, coarse_start, C::default());
+        let mut best = (f64::MIN, coarse, C::default());
         for s in 0..=steps {
-            let t0 = coarse_start - TIMING_SPAN + s as f64 * 0.25;
+            let t0 = coarse - TIMING_SPAN + s as f64 * 0.25;
             let (d, q) = self.sync_differential(t0);
             if q > best.0 {
                 best = (q, t0, d);
@@ -150,27 +207,19 @@ impl Demodulator {
         }
         let mut cfo = best.2.arg() / (2.0 * std::f64::consts::PI * SPS as f64); // cycles per sample
         let mut t0 = best.1;
-        self.derotate(re, im, cfo);
+        self.rotate(re, im, cfo, sync_end);
 
-        // 3. fine carrier offset from the phase slope of the de-modulated
-        // sync word, unwrapped over growing lags
+        // 2. fine carrier offset from the phase slope of the de-modulated sync word
         for lag in [4 * SPS, 16 * SPS] {
-            let z = self.sync_product(t0);
-            let mut slope = C::default();
-            for k in lag..z.len() {
-                let (x, y) = (z[k], z[k - lag]);
-                slope.re += x.re * y.re + x.im * y.im;
-                slope.im += x.im * y.re - x.re * y.im;
-            }
+            let slope = self.sync_slope(t0, lag);
             cfo += slope.arg() / (2.0 * std::f64::consts::PI * lag as f64);
-            self.derotate(re, im, cfo);
+            self.rotate(re, im, cfo, sync_end);
         }
-        // coherent timing refinement in eighth-sample steps
-        let mut q0 = f64::MIN;
-        let mut c0 = C::default();
+        // 3. timing in eighth-sample steps, and the carrier phase
+        let (mut q0, mut c0) = (f64::MIN, C::default());
         let around = t0;
         for i in -4..=4 {
-            let t = around + i as f64 * 0.125;
+            let t = around + i as f64 / FRAC as f64;
             let (c, q) = self.sync_correlation(t);
             if q > q0 {
                 (q0, c0, t0) = (q, c, t);
@@ -183,7 +232,7 @@ impl Demodulator {
 
         let mut last = Err(DemodError::NoSync);
         for &channel in channels {
-            last = self.decode(t0, theta0, channel, cfo, fs);
+            last = self.decode(re, im, t0, theta0, channel, cfo, fs);
             if matches!(last, Ok(Demodulated { crc_ok: true, .. })) {
                 break;
             }
@@ -192,11 +241,18 @@ impl Demodulator {
     }
 
     /// Steps 4 and 5 for one channel's whitening.
-    fn decode(&mut self, t0: f64, theta0: f64, channel: u8, cfo: f64, fs: f64) -> Result<Demodulated, DemodError> {
-        // 4. sequence detection
-        let bits = self.viterbi(t0, theta0, channel)?;
-
-        // 5. bytes, CRC, quality
+    #[allow(clippy::too_many_arguments)]
+    fn decode(
+        &mut self,
+        re: &[f32],
+        im: &[f32],
+        t0: f64,
+        theta0: f64,
+        channel: u8,
+        cfo: f64,
+        fs: f64,
+    ) -> Result<Demodulated, DemodError> {
+        let bits = self.viterbi(re, im, t0, theta0, channel)?;
         let nbytes = (bits.len() - SYNC_BITS) / 8;
         let mut bytes: Vec<u8> = bits[SYNC_BITS..]
             .chunks_exact(8)
@@ -207,7 +263,7 @@ impl Demodulator {
             let (pdu, crc) = bytes.split_at(nbytes - CRC_LEN);
             ridscope_dsp::crc::ble_crc24_bytes(pdu) == crc
         };
-        let (snr_db, rssi_dbfs) = self.quality(&bits, t0);
+        let (snr_db, rssi_dbfs) = self.quality(&bits, t0, theta0);
         Ok(Demodulated {
             bytes,
             channel,
@@ -220,123 +276,144 @@ impl Demodulator {
         })
     }
 
-    /// Copies the window into `v` multiplied by e^{−j2π·cfo·n}.
-    fn derotate(&mut self, re: &[f32], im: &[f32], cfo: f64) {
-        let n = re.len().min(im.len());
-        self.v_re.clear();
-        self.v_im.clear();
+    /// Makes `v` = the window × e^{−j2π·cfo·n} for n < `upto` (recomputed
+    /// from scratch when the offset changes, extended otherwise).
+    fn rotate(&mut self, re: &[f32], im: &[f32], cfo: f64, upto: usize) {
+        let upto = upto.min(re.len()).min(im.len());
+        if cfo != self.cfo {
+            self.cfo = cfo;
+            self.v_re.clear();
+            self.v_im.clear();
+        }
+        let from = self.v_re.len();
+        if from >= upto {
+            return;
+        }
         let w = -2.0 * std::f64::consts::PI * cfo;
-        // exact phase every 64 samples, rotation in between
-        for chunk in 0..n.div_ceil(64) {
-            let start = chunk * 64;
-            let (s, c) = (w * start as f64).sin_cos();
-            let (ds, dc) = w.sin_cos();
+        let (ds, dc) = w.sin_cos();
+        // exact phase at every 64-sample boundary, rotation in between
+        let mut k = from;
+        while k < upto {
+            let end = ((k / 64 + 1) * 64).min(upto);
+            let (s, c) = (w * k as f64).sin_cos();
             let (mut pr, mut pi) = (c, s);
-            for k in start..(start + 64).min(n) {
-                let (xr, xi) = (re[k] as f64, im[k] as f64);
+            for j in k..end {
+                let (xr, xi) = (re[j] as f64, im[j] as f64);
                 self.v_re.push((xr * pr - xi * pi) as f32);
                 self.v_im.push((xr * pi + xi * pr) as f32);
                 let npr = pr * dc - pi * ds;
                 pi = pr * ds + pi * dc;
                 pr = npr;
             }
+            k = end;
         }
     }
 
-    /// The sync reference phase at window sample k for a packet starting at t0.
-    fn sync_phase(&self, k: usize, t0: f64) -> f64 {
-        self.modulator.phase_with_prefix(&self.sync, &self.sync_prefix, (k as f64 - t0) / SPS as f64)
-    }
-
-    /// Samples of the sync word that do not depend on the unknown data after it.
-    fn sync_range(t0: f64) -> std::ops::Range<usize> {
-        let first = t0.ceil().max(0.0) as usize;
-        first..(t0 + ((SYNC_BITS - 1) * SPS) as f64).floor() as usize
+    /// The reference table and first window sample for a packet starting at t0.
+    fn sync_ref(&self, t0: f64) -> (&SyncRef, usize) {
+        let n_int = t0.ceil();
+        let off = (((n_int - t0) * FRAC as f64).round() as usize).min(FRAC - 1);
+        (&self.refs[off], n_int.max(0.0) as usize)
     }
 
     /// Correlation of `v` with the sync reference, and its normalized magnitude.
     fn sync_correlation(&self, t0: f64) -> (C, f64) {
-        let mut c = C::default();
-        let mut e = 0.0;
-        let mut count = 0.0;
-        for k in Self::sync_range(t0) {
-            let (s, co) = self.sync_phase(k, t0).sin_cos();
-            let (xr, xi) = (self.v_re[k] as f64, self.v_im[k] as f64);
-            c.re += xr * co + xi * s;
-            c.im += xi * co - xr * s;
-            e += xr * xr + xi * xi;
-            count += 1.0;
+        let (r, n0) = self.sync_ref(t0);
+        let len = r.re.len().min(self.v_re.len().saturating_sub(n0));
+        let (vr, vi) = (&self.v_re[n0..n0 + len], &self.v_im[n0..n0 + len]);
+        let (mut cr, mut ci, mut e) = (0f32, 0f32, 0f32);
+        for i in 0..len {
+            cr += vr[i] * r.re[i] + vi[i] * r.im[i];
+            ci += vi[i] * r.re[i] - vr[i] * r.im[i];
+            e += vr[i] * vr[i] + vi[i] * vi[i];
         }
-        let q = c.norm_sqr().sqrt() / (e * count).sqrt().max(1e-30);
-        (c, q)
+        let c = C { re: cr as f64, im: ci as f64 };
+        (c, c.abs() / ((e as f64) * len as f64).sqrt().max(1e-30))
     }
 
     /// Σ (v[k]·v*[k−4])·conj(ref[k]·ref*[k−4]) along the sync word, and its
-    /// magnitude normalized by the products' energy.
+    /// magnitude normalized by the products' magnitudes.
     fn sync_differential(&self, t0: f64) -> (C, f64) {
-        let mut d = C::default();
-        let mut e = 0.0;
-        let r = Self::sync_range(t0);
-        for k in (r.start + SPS)..r.end {
-            let (s1, c1) = self.sync_phase(k, t0).sin_cos();
-            let (s0, c0) = self.sync_phase(k - SPS, t0).sin_cos();
-            // reference differential e^{j(φ1−φ0)}
-            let (rr, ri) = (c1 * c0 + s1 * s0, s1 * c0 - c1 * s0);
-            let (x1r, x1i) = (self.v_re[k] as f64, self.v_im[k] as f64);
-            let (x0r, x0i) = (self.v_re[k - SPS] as f64, self.v_im[k - SPS] as f64);
-            // signal differential x1·conj(x0)
-            let (pr, pi) = (x1r * x0r + x1i * x0i, x1i * x0r - x1r * x0i);
-            d.re += pr * rr + pi * ri;
-            d.im += pi * rr - pr * ri;
-            e += pr.hypot(pi);
+        let (r, n0) = self.sync_ref(t0);
+        let len = r.re.len().min(self.v_re.len().saturating_sub(n0));
+        if len <= SPS {
+            return (C::default(), 0.0);
         }
-        (d, d.norm_sqr().sqrt() / e.max(1e-30))
+        let (vr, vi) = (&self.v_re[n0..n0 + len], &self.v_im[n0..n0 + len]);
+        let (mut dr, mut di, mut e) = (0f32, 0f32, 0f32);
+        for i in SPS..len {
+            let (pr, pi) = (vr[i] * vr[i - SPS] + vi[i] * vi[i - SPS], vi[i] * vr[i - SPS] - vr[i] * vi[i - SPS]);
+            let (rr, ri) = (r.d_re[i - SPS], r.d_im[i - SPS]);
+            dr += pr * rr + pi * ri;
+            di += pi * rr - pr * ri;
+            e += (pr * pr + pi * pi).sqrt();
+        }
+        let d = C { re: dr as f64, im: di as f64 };
+        (d, d.abs() / (e as f64).max(1e-30))
     }
 
-    /// v·conj(reference) along the sync word.
-    fn sync_product(&self, t0: f64) -> Vec<C> {
-        Self::sync_range(t0)
-            .map(|k| {
-                let (s, co) = self.sync_phase(k, t0).sin_cos();
-                let (xr, xi) = (self.v_re[k] as f64, self.v_im[k] as f64);
-                C { re: xr * co + xi * s, im: xi * co - xr * s }
-            })
-            .collect()
+    /// Σ z[k]·conj(z[k−lag]) with z = v·conj(ref) along the sync word.
+    fn sync_slope(&self, t0: f64, lag: usize) -> C {
+        let (r, n0) = self.sync_ref(t0);
+        let len = r.re.len().min(self.v_re.len().saturating_sub(n0));
+        let z = |i: usize| {
+            let (x, y) = (self.v_re[n0 + i], self.v_im[n0 + i]);
+            (x * r.re[i] + y * r.im[i], y * r.re[i] - x * r.im[i])
+        };
+        let (mut sr, mut si) = (0f32, 0f32);
+        for i in lag..len {
+            let (a, b) = (z(i), z(i - lag));
+            sr += a.0 * b.0 + a.1 * b.1;
+            si += a.1 * b.0 - a.0 * b.1;
+        }
+        C { re: sr as f64, im: si as f64 }
+    }
+
+    /// The branch table for a packet starting `off` of a sample before a sample.
+    fn branch_table(&mut self, off: f64) -> &BranchTable {
+        let key = ((off * FRAC as f64).round() as usize).min(FRAC - 1);
+        if self.tab.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.tab = Some((key, BranchTable::new(&self.modulator, SPS, key as f64 / FRAC as f64)));
+        }
+        match &self.tab {
+            Some((_, t)) => t,
+            None => unreachable!("set above"),
+        }
     }
 
     /// Per-survivor-processing Viterbi over the GFSK trellis; returns all
     /// bits (sync included) of the packet.
-    fn viterbi(&mut self, t0: f64, theta0: f64, channel: u8) -> Result<Vec<bool>, DemodError> {
-        let s0 = t0.ceil();
-        let off = s0 - t0;
-        let s0 = s0 as usize;
-        let tab = BranchTable::new(&self.modulator, SPS, off);
-        let n = self.v_re.len();
-        let ph_step = std::f64::consts::PI * H;
+    fn viterbi(&mut self, re: &[f32], im: &[f32], t0: f64, theta0: f64, channel: u8) -> Result<Vec<bool>, DemodError> {
+        let s0f = t0.ceil();
+        let s0 = s0f.max(0.0) as usize;
+        let tab = self.branch_table(s0f - t0).clone();
+        let n = re.len().min(im.len());
+        let ph_step = (std::f64::consts::PI * H) as f32;
 
-        const NONE: f64 = f64::NEG_INFINITY;
+        const NONE: f32 = f32::NEG_INFINITY;
         let mut metric = [NONE; 4];
-        let mut theta = [0f64; 4];
-        let mut nu = [0f64; 4];
+        let mut theta = [0f32; 4];
+        let mut nu = [0f32; 4];
         let st = |a1: bool, a0: bool| (a1 as usize) << 1 | a0 as usize;
         metric[st(self.sync[0], self.sync[1])] = 0.0;
-        theta[st(self.sync[0], self.sync[1])] = theta0;
+        theta[st(self.sync[0], self.sync[1])] = theta0 as f32;
         self.preds.clear();
 
         let mut total_bits: Option<usize> = None;
         let mut k = 1usize;
+        let cfo = self.cfo;
         loop {
             let last = total_bits.is_some_and(|t| k == t - 1);
             let base = s0 + k * SPS;
             if base + SPS > n {
-                let need = base + SPS;
-                return Err(DemodError::Truncated { need });
+                return Err(DemodError::Truncated { need: base + SPS });
             }
+            self.rotate(re, im, cfo, base + SPS);
             let x_re = &self.v_re[base..base + SPS];
             let x_im = &self.v_im[base..base + SPS];
             let mut nm = [NONE; 4];
-            let mut nth = [0f64; 4];
-            let mut nnu = [0f64; 4];
+            let mut nth = [0f32; 4];
+            let mut nnu = [0f32; 4];
             let mut pred = [0u8; 4];
             for s in 0..4 {
                 if metric[s] == NONE {
@@ -357,18 +434,17 @@ impl Demodulator {
                         let pat = (s << 1) | b as usize;
                         (&tab.re[pat * SPS..(pat + 1) * SPS], &tab.im[pat * SPS..(pat + 1) * SPS])
                     };
-                    // y = Σ x·conj(w), then rotate by −θ
-                    let (mut yr, mut yi) = (0f64, 0f64);
+                    // y = Σ x·conj(w), then rotated by −θ
+                    let (mut yr, mut yi) = (0f32, 0f32);
                     for m in 0..SPS {
-                        let (xr, xi, w_r, w_i) = (x_re[m] as f64, x_im[m] as f64, wr[m] as f64, wi[m] as f64);
-                        yr += xr * w_r + xi * w_i;
-                        yi += xi * w_r - xr * w_i;
+                        yr += x_re[m] * wr[m] + x_im[m] * wi[m];
+                        yi += x_im[m] * wr[m] - x_re[m] * wi[m];
                     }
                     let (r_re, r_im) = (yr * cs + yi * sn, yi * cs - yr * sn);
                     let cand = metric[s] + r_re;
                     let ns = if b == 2 { s } else { ((s & 1) << 1) | b as usize };
                     if cand > nm[ns] {
-                        let err = r_im.atan2(r_re);
+                        let err = fast_atan2(r_im, r_re);
                         let a_prev = if s >> 1 == 1 { 1.0 } else { -1.0 };
                         nm[ns] = cand;
                         nth[ns] = theta[s] + ph_step * a_prev + nu[s] + ALPHA * err;
@@ -376,6 +452,10 @@ impl Demodulator {
                         pred[ns] = s as u8;
                     }
                 }
+            }
+            // keep the phases small so f32 keeps its precision
+            for t in &mut nth {
+                *t = t.rem_euclid(std::f32::consts::TAU);
             }
             metric = nm;
             theta = nth;
@@ -434,43 +514,55 @@ impl Demodulator {
         bits
     }
 
-    /// SNR (in 1 MHz) and signal power (dBFS) from the regenerated waveform,
-    /// with the complex gain fitted per 16-symbol segment.
-    fn quality(&self, bits: &[bool], t0: f64) -> (f32, f32) {
-        let len = bits.len() * SPS;
-        let start = t0.ceil().max(0.0) as usize;
-        let end = (start + len).min(self.v_re.len());
-        if end <= start + 16 {
+    /// SNR (in 1 MHz) and signal power (dBFS): the waveform of the decided
+    /// bits is rebuilt from the branch table, and the complex gain fitted
+    /// per 16-symbol segment.
+    fn quality(&mut self, bits: &[bool], t0: f64, theta0: f64) -> (f32, f32) {
+        let s0f = t0.ceil();
+        let s0 = s0f.max(0.0) as usize;
+        let tab = self.branch_table(s0f - t0).clone();
+        let nsym = bits.len();
+        if nsym < 3 || s0 + nsym * SPS > self.v_re.len() {
             return (0.0, -200.0);
         }
-        let mut s_re = vec![0f32; end];
-        let mut s_im = vec![0f32; end];
-        self.modulator.add_to(bits, SPS as f64, t0, 1.0, 0.0, 0.0, &mut s_re, &mut s_im);
+        let a = |i: usize| if bits[i] { 1.0f64 } else { -1.0 };
+        let mut acc = theta0; // carrier + πh Σ_{i ≤ k−2} a_i
         let (mut sig, mut err, mut count) = (0f64, 0f64, 0usize);
-        let seg = 16 * SPS;
-        let mut a = start;
-        while a < end {
-            let b = (a + seg).min(end);
-            let mut g = C::default();
-            let mut es = 0f64;
-            for k in a..b {
-                let (xr, xi, sr, si) = (self.v_re[k] as f64, self.v_im[k] as f64, s_re[k] as f64, s_im[k] as f64);
-                g.re += xr * sr + xi * si;
-                g.im += xi * sr - xr * si;
-                es += sr * sr + si * si;
+        let mut g = (0f64, 0f64, 0f64); // Σ v·conj(s), Σ|s|² over the segment
+        let mut seg: Vec<(f32, f32, f32, f32)> = Vec::with_capacity(16 * SPS);
+        for k in 1..nsym {
+            let (sn, cs) = acc.sin_cos();
+            let pat = if k + 1 < nsym {
+                ((bits[k - 1] as usize) << 2 | (bits[k] as usize) << 1 | bits[k + 1] as usize, false)
+            } else {
+                ((bits[k - 1] as usize) << 1 | bits[k] as usize, true)
+            };
+            for m in 0..SPS {
+                let (wr, wi) = if pat.1 {
+                    (tab.tail_re[pat.0 * SPS + m] as f64, tab.tail_im[pat.0 * SPS + m] as f64)
+                } else {
+                    (tab.re[pat.0 * SPS + m] as f64, tab.im[pat.0 * SPS + m] as f64)
+                };
+                let (sr, si) = (wr * cs - wi * sn, wr * sn + wi * cs);
+                let (vr, vi) = (self.v_re[s0 + k * SPS + m] as f64, self.v_im[s0 + k * SPS + m] as f64);
+                g.0 += vr * sr + vi * si;
+                g.1 += vi * sr - vr * si;
+                g.2 += sr * sr + si * si;
+                seg.push((vr as f32, vi as f32, sr as f32, si as f32));
             }
-            if es > 0.0 {
-                g.re /= es;
-                g.im /= es;
+            acc += std::f64::consts::PI * H * a(k - 1);
+            if seg.len() >= 16 * SPS || k + 1 == nsym {
+                let (gr, gi) = if g.2 > 0.0 { (g.0 / g.2, g.1 / g.2) } else { (0.0, 0.0) };
+                for &(vr, vi, sr, si) in &seg {
+                    let (vr, vi, sr, si) = (vr as f64, vi as f64, sr as f64, si as f64);
+                    let (er, ei) = (vr - (gr * sr - gi * si), vi - (gr * si + gi * sr));
+                    err += er * er + ei * ei;
+                    sig += (gr * gr + gi * gi) * (sr * sr + si * si);
+                    count += 1;
+                }
+                seg.clear();
+                g = (0.0, 0.0, 0.0);
             }
-            for k in a..b {
-                let (xr, xi, sr, si) = (self.v_re[k] as f64, self.v_im[k] as f64, s_re[k] as f64, s_im[k] as f64);
-                let (er, ei) = (xr - (g.re * sr - g.im * si), xi - (g.re * si + g.im * sr));
-                err += er * er + ei * ei;
-                sig += g.norm_sqr() * (sr * sr + si * si);
-                count += 1;
-            }
-            a = b;
         }
         let count = count.max(1) as f64;
         let snr = (sig / err.max(1e-30)) * SPS as f64;
@@ -478,6 +570,19 @@ impl Demodulator {
     }
 }
 
-fn best_state(m: &[f64; 4]) -> usize {
+fn best_state(m: &[f32; 4]) -> usize {
     (0..4).max_by(|&a, &b| m[a].total_cmp(&m[b])).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod fast_tests {
+    #[test]
+    fn fast_atan2_is_close() {
+        for i in 0..3600 {
+            let a = (i as f32 / 10.0 - 180.0).to_radians();
+            let (y, x) = (a.sin() * 2.5, a.cos() * 2.5);
+            assert!((super::fast_atan2(y, x) - y.atan2(x)).abs() < 0.006, "{a}");
+        }
+        assert_eq!(super::fast_atan2(0.0, 0.0), 0.0);
+    }
 }

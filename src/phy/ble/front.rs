@@ -10,6 +10,10 @@ pub trait Front: Send {
     fn process(&mut self, re: &[f32], im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>);
     /// The input-stream sample position of channel-rate position `k`.
     fn input_position(&self, k: f64) -> f64;
+    /// True when the output is the input itself (the caller may skip `process`).
+    fn is_passthrough(&self) -> bool {
+        false
+    }
 }
 
 /// The channel is already at baseband at the right rate.
@@ -24,6 +28,10 @@ impl Front for Passthrough {
 
     fn input_position(&self, k: f64) -> f64 {
         k
+    }
+
+    fn is_passthrough(&self) -> bool {
+        true
     }
 }
 

@@ -22,6 +22,11 @@ const HIT_TO_START: u64 = (SYNC_BITS * SPS) as u64 - 1;
 const PRE: u64 = 16;
 /// The longest packet after the sync word: 2 + 255 + 3 bytes.
 const MAX_AFTER_SYNC: u64 = ((2 + 255 + 3) * 8 * SPS) as u64 + 32;
+/// Input is processed in chunks this long, so the scratch buffers of every
+/// stage stay in the CPU caches.
+const CHUNK: usize = 4096;
+/// The channel buffer is trimmed once this many samples are no longer needed.
+const TRIM: u64 = 1 << 16;
 
 /// Half-width of spectrum a channel needs (signal ±0.6 MHz plus carrier offsets).
 pub const CHANNEL_HALF_WIDTH_HZ: f64 = 0.9e6;
@@ -153,9 +158,12 @@ impl BleReceiver {
     /// Processes a block of input samples; appends decoded frames (CRC
     /// verified) in time order per channel.
     pub fn process(&mut self, re: &[f32], im: &[f32], out: &mut Vec<Frame>) {
-        self.stats.samples += re.len().min(im.len()) as u64;
-        for ch in &mut self.chans {
-            ch.push(re, im, false, self.fs, &mut self.stats, out);
+        let n = re.len().min(im.len());
+        self.stats.samples += n as u64;
+        for (r, i) in re[..n].chunks(CHUNK).zip(im[..n].chunks(CHUNK)) {
+            for ch in &mut self.chans {
+                ch.push(r, i, false, self.fs, &mut self.stats, out);
+            }
         }
     }
 
@@ -170,16 +178,21 @@ impl BleReceiver {
 impl ChannelRx {
     fn push(&mut self, re: &[f32], im: &[f32], end: bool, fs: f64, stats: &mut PhyStats, out: &mut Vec<Frame>) {
         // channel-rate samples
-        self.tmp_re.clear();
-        self.tmp_im.clear();
-        self.front.process(re, im, &mut self.tmp_re, &mut self.tmp_im);
+        let (cr, ci): (&[f32], &[f32]) = if self.front.is_passthrough() {
+            (re, im)
+        } else {
+            self.tmp_re.clear();
+            self.tmp_im.clear();
+            self.front.process(re, im, &mut self.tmp_re, &mut self.tmp_im);
+            (&self.tmp_re, &self.tmp_im)
+        };
         self.hits.clear();
-        self.det.process(&self.tmp_re, &self.tmp_im, &mut self.hits);
+        self.det.process(cr, ci, &mut self.hits);
         if end {
             self.det.finish(&mut self.hits);
         }
-        self.buf_re.extend_from_slice(&self.tmp_re);
-        self.buf_im.extend_from_slice(&self.tmp_im);
+        self.buf_re.extend_from_slice(cr);
+        self.buf_im.extend_from_slice(ci);
         stats.sync_candidates += self.hits.len() as u64;
         self.pending.extend(self.hits.iter().copied());
         let avail = self.base + self.buf_re.len() as u64;
@@ -233,7 +246,7 @@ impl ChannelRx {
         // keep what pending candidates (and the next ones) may need
         let keep_from =
             self.pending.front().copied().unwrap_or(avail).min(avail).saturating_sub(HIT_TO_START + PRE + 8);
-        if keep_from > self.base {
+        if keep_from > self.base + TRIM {
             let n = ((keep_from - self.base) as usize).min(self.buf_re.len());
             self.buf_re.drain(..n);
             self.buf_im.drain(..n);
