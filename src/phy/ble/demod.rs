@@ -114,7 +114,7 @@ fn fast_atan2(y: f32, x: f32) -> f32 {
     }
     let (a, swap) = if ay > ax { (ax / ay, true) } else { (ay / ax, false) };
     let s = a * a;
-    let mut r = ((-0.046_496_474_9 * s + 0.159_314_22) * s - 0.327_622_764) * s * a + a;
+    let mut r = ((-0.046_496_47 * s + 0.159_314_22) * s - 0.327_622_76) * s * a + a;
     if swap {
         r = FRAC_PI_2 - r;
     }
