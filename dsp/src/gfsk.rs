@@ -106,11 +106,21 @@ impl PhasePulse {
 pub struct Modulator {
     pulse: PhasePulse,
     h: f64,
+    guard: f64,
 }
 
 impl Modulator {
     pub fn new(bt: f64, h: f64) -> Self {
-        Modulator { pulse: PhasePulse::new(bt, 3), h }
+        Modulator { pulse: PhasePulse::new(bt, 3), h, guard: 0.0 }
+    }
+
+    /// Keeps the carrier on for `symbols` before the first and after the
+    /// last symbol (unmodulated: the phase just settles), as transmitters
+    /// do while their power amplifier ramps; 0 (the default) switches the
+    /// carrier exactly at the burst's edges.
+    pub fn with_guard(mut self, symbols: f64) -> Self {
+        self.guard = symbols.max(0.0);
+        self
     }
 
     pub fn pulse(&self) -> &PhasePulse {
@@ -163,9 +173,9 @@ impl Modulator {
         let two_pi = 2.0 * std::f64::consts::PI;
         let prefix = prefix_sums(bits);
         let n = re.len().min(im.len());
-        // the burst's extent in samples (the carrier is on from the first to the last symbol)
-        let first = t0_samples.ceil().max(0.0) as usize;
-        let last = ((t0_samples + bits.len() as f64 * sps).floor().max(0.0) as usize).min(n);
+        // the burst's extent in samples: the symbols, plus the guard time
+        let first = (t0_samples - self.guard * sps).ceil().max(0.0) as usize;
+        let last = ((t0_samples + (bits.len() as f64 + self.guard) * sps).floor().max(0.0) as usize).min(n);
         for k in first.min(n)..last {
             let t = (k as f64 - t0_samples) / sps;
             let ph = self.phase_with_prefix(bits, &prefix, t) + phase0 + two_pi * cfo_cycles_per_sample * k as f64;

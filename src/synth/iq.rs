@@ -105,7 +105,8 @@ pub fn render_ble<E>(
     let total = (duration_s * fs).round().max(0.0) as u64;
     let amp = cfg.amplitude();
     let sigma = cfg.noise_sigma();
-    let modulator = Modulator::new(BT, H);
+    // carrier on 4 µs before and after each packet, like a transmitter's ramps
+    let modulator = Modulator::new(BT, H).with_guard(4.0);
     let mut noise = NoiseRng::new(cfg.seed ^ 0x6e6f_6973_6521);
     let mut phases = Rng::new(cfg.seed, &[0x1f_0002]);
     let mut report = RenderReport { samples: total, ..RenderReport::default() };

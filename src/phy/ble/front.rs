@@ -1,7 +1,7 @@
 //! Channel front ends: bring one channel of the input to baseband at the
 //! demodulator's rate (4 MS/s).
 
-use ridscope_dsp::fir::{self, ChannelDecimator};
+use ridscope_dsp::fir::{self, ChannelDecimator, FirFilter};
 use ridscope_dsp::resample::FractionalResampler;
 
 /// Turns input samples into channel-rate samples.
@@ -35,15 +35,27 @@ impl Front for Passthrough {
     }
 }
 
-/// Selects one channel: a channel decimator (complex bandpass, keeping every
-/// M-th output, at baseband), then, when fs/M is not the demodulator's rate,
-/// a fractional resampler.
+/// Selects one channel and brings it to the demodulator's rate in up to
+/// three stages:
+/// 1. a channel decimator (complex bandpass keeping every M-th output, at
+///    baseband) when the channel is off centre or the input is faster than
+///    the demodulator;
+/// 2. an integer interpolator (×L) when the input is slower: zero-stuffing
+///    and a lowpass that keeps the whole BLE signal (±0.7 MHz), which the
+///    fractional resampler's passband alone would not;
+/// 3. a fractional resampler when the rate is still not exact (the signal
+///    is then well inside its passband).
 pub struct Channelizer {
-    dec: ChannelDecimator,
+    dec: Option<ChannelDecimator>,
     decim: usize,
+    up: Option<(usize, FirFilter)>,
     rs: Option<FractionalResampler>,
-    mid_re: Vec<f32>,
-    mid_im: Vec<f32>,
+    a_re: Vec<f32>,
+    a_im: Vec<f32>,
+    b_re: Vec<f32>,
+    b_im: Vec<f32>,
+    c_re: Vec<f32>,
+    c_im: Vec<f32>,
 }
 
 /// Channel filter: flat to ±0.8 MHz (the BLE 1M signal and ±150 kHz of
@@ -51,41 +63,87 @@ pub struct Channelizer {
 const PASS_HZ: f64 = 0.8e6;
 const STOP_HZ: f64 = 2.2e6;
 const ATTEN_DB: f64 = 50.0;
+/// The BLE signal's half-width (99 % of its power plus offsets).
+const SIGNAL_HZ: f64 = 0.7e6;
 
 impl Channelizer {
     pub fn new(fs: f64, offset_hz: f64, rate: f64) -> Self {
         let decim = ((fs / rate).floor() as usize).max(1);
-        // below ~4.4 MS/s the stopband edge is moved under Nyquist
-        let stop = STOP_HZ.min(0.5 * fs);
-        let pass = PASS_HZ.min(0.8 * stop);
-        let cutoff = (pass + stop) / 2.0 / fs;
-        let len = fir::kaiser_len(ATTEN_DB, (stop - pass) / fs) | 1;
-        let taps = fir::lowpass(len, cutoff, fir::kaiser_beta(ATTEN_DB));
-        let dec = ChannelDecimator::new(taps, offset_hz / fs, decim);
-        let mid = fs / decim as f64;
+        let dec = (offset_hz.abs() >= 1.0 || decim > 1).then(|| {
+            // below ~4.4 MS/s the stopband edge is moved under Nyquist
+            let stop = STOP_HZ.min(0.5 * fs);
+            let pass = PASS_HZ.min(0.8 * stop);
+            let cutoff = (pass + stop) / 2.0 / fs;
+            let len = fir::kaiser_len(ATTEN_DB, (stop - pass) / fs) | 1;
+            let taps = fir::lowpass(len, cutoff, fir::kaiser_beta(ATTEN_DB));
+            ChannelDecimator::new(taps, offset_hz / fs, decim)
+        });
+        let mut mid = fs / decim as f64;
+        let up = (mid < rate * (1.0 - 1e-9)).then(|| {
+            let l = (rate / mid).ceil() as usize;
+            let fs_up = mid * l as f64;
+            // keep everything below the input's Nyquist frequency but a guard
+            // band: the images of content at f start at mid − f
+            let pass = (0.45 * mid).min(SIGNAL_HZ.max(0.45 * mid));
+            let stop = mid - pass;
+            let len = fir::kaiser_len(60.0, (stop - pass) / fs_up) | 1;
+            let taps = fir::lowpass(len, (pass + stop) / 2.0 / fs_up, fir::kaiser_beta(60.0));
+            mid = fs_up;
+            (l, FirFilter::new(taps.into_iter().map(|t| t * l as f32).collect()))
+        });
         let rs = ((mid - rate).abs() > 1e-9 * rate).then(|| FractionalResampler::new(rate / mid));
-        Channelizer { dec, decim, rs, mid_re: Vec::new(), mid_im: Vec::new() }
+        let v = Vec::new;
+        Channelizer { dec, decim, up, rs, a_re: v(), a_im: v(), b_re: v(), b_im: v(), c_re: v(), c_im: v() }
     }
 }
 
 impl Front for Channelizer {
     fn process(&mut self, re: &[f32], im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) {
-        match &mut self.rs {
-            None => {
-                self.dec.process(re, im, out_re, out_im);
+        // stage 1
+        let (mut r, mut i): (&[f32], &[f32]) = (re, im);
+        if let Some(dec) = &mut self.dec {
+            self.a_re.clear();
+            self.a_im.clear();
+            dec.process(r, i, &mut self.a_re, &mut self.a_im);
+            (r, i) = (&self.a_re, &self.a_im);
+        }
+        // stage 2: zero-stuff into b, filter into a (or out)
+        let mut filtered = false;
+        if let Some((l, f)) = &mut self.up {
+            let n = r.len().min(i.len());
+            self.b_re.clear();
+            self.b_im.clear();
+            self.b_re.resize(n * *l, 0.0);
+            self.b_im.resize(n * *l, 0.0);
+            for k in 0..n {
+                self.b_re[k * *l] = r[k];
+                self.b_im[k * *l] = i[k];
             }
+            if self.rs.is_none() {
+                f.process(&self.b_re, &self.b_im, out_re, out_im);
+                return;
+            }
+            self.c_re.clear();
+            self.c_im.clear();
+            f.process(&self.b_re, &self.b_im, &mut self.c_re, &mut self.c_im);
+            filtered = true;
+        }
+        let (r, i): (&[f32], &[f32]) = if filtered { (&self.c_re, &self.c_im) } else { (r, i) };
+        match &mut self.rs {
             Some(rs) => {
-                self.mid_re.clear();
-                self.mid_im.clear();
-                self.dec.process(re, im, &mut self.mid_re, &mut self.mid_im);
-                rs.process(&self.mid_re, &self.mid_im, out_re, out_im);
+                rs.process(r, i, out_re, out_im);
+            }
+            None => {
+                let n = r.len().min(i.len());
+                out_re.extend_from_slice(&r[..n]);
+                out_im.extend_from_slice(&i[..n]);
             }
         }
     }
 
     fn input_position(&self, k: f64) -> f64 {
-        // channel-rate position → decimated-rate time → input position
-        let mid = match &self.rs {
+        // back through the stages: resampler, interpolator, decimator
+        let mut t = match &self.rs {
             None => k,
             Some(rs) => {
                 let i = k.floor().max(0.0) as u64;
@@ -93,7 +151,13 @@ impl Front for Channelizer {
                 a + (b - a) * (k - i as f64)
             }
         };
-        mid * self.decim as f64 - self.dec.delay()
+        if let Some((l, f)) = &self.up {
+            t = (t - f.delay()) / *l as f64;
+        }
+        match &self.dec {
+            Some(dec) => t * self.decim as f64 - dec.delay(),
+            None => t,
+        }
     }
 }
 

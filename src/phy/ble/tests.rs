@@ -136,39 +136,6 @@ fn sensitivity_at_10_db() {
     assert!(ok as f64 / n as f64 >= 0.9, "{ok}/{n}");
 }
 
-#[test]
-#[ignore]
-fn diag() {
-    let sync = packet::sync_bits(ADV_ACCESS_ADDRESS);
-    for ebn0 in [8.0, 10.0, 12.0, 14.0] {
-        for cfo_max in [0.0, 50e3] {
-            let mut rng = TestRng::new(5);
-            let mut d = Demodulator::new(&sync);
-            let (mut ok, mut nosync, mut crc, mut other) = (0, 0, 0, 0);
-            let mut bit_errs = 0usize;
-            for _ in 0..300 {
-                let pdu = test_pdu(&mut rng, 37);
-                let cfo = (rng.uniform() * 2.0 - 1.0) * cfo_max;
-                let start = 100.0 + rng.uniform();
-                let (re, im) = synth(&mut rng, 37, &pdu, start, cfo, ebn0, 1900);
-                match d.demodulate(&re, &im, start + (rng.uniform() * 4.0 - 2.0), &[37], 4e6) {
-                    Ok(r) if r.crc_ok => ok += 1,
-                    Ok(r) => {
-                        crc += 1;
-                        bit_errs += r.bytes.iter().zip(&pdu).map(|(a, b)| (a ^ b).count_ones() as usize).sum::<usize>();
-                    }
-                    Err(DemodError::NoSync) => nosync += 1,
-                    Err(_) => other += 1,
-                }
-            }
-            eprintln!(
-                "{ebn0} dB cfo±{cfo_max}: ok {ok} crc {crc} (bit errors/pkt {:.1}) nosync {nosync} other {other}",
-                bit_errs as f64 / crc.max(1) as f64
-            );
-        }
-    }
-}
-
 /// IQ samples and what was sent: (start sample, PDU + CRC).
 type Sent = (Vec<f32>, Vec<f32>, Vec<(f64, Vec<u8>)>);
 
