@@ -46,17 +46,19 @@ proptest! {
             }
         }
         ridscope::pcap::fuzz_read_all(&b);
+        ridscope::source::fuzz_entry(&b);
     }
 
     /// Structured-looking input: a valid header followed by random bytes.
     #[test]
-    fn plausible_prefixes(kind in 0usize..5, tail in proptest::collection::vec(any::<u8>(), 0..300)) {
+    fn plausible_prefixes(kind in 0usize..6, tail in proptest::collection::vec(any::<u8>(), 0..300)) {
         let prefix: &[u8] = match kind {
             0 => &[0xF2, 0x19, 0x03],                                     // ODID pack
             1 => &[0x07, 0xF0, 0x09, 0x09],                               // BLE extended PDU
             2 => &[0x80, 0x00, 0x00, 0x00],                               // 802.11 beacon
             3 => &[0xD0, 0x00, 0x00, 0x00],                               // 802.11 action
-            _ => &[0x0A, 0x0D, 0x0D, 0x0A, 0x1C, 0x00, 0x00, 0x00, 0x4D, 0x3C, 0x2B, 0x1A], // pcapng
+            4 => &[0x0A, 0x0D, 0x0D, 0x0A, 0x1C, 0x00, 0x00, 0x00, 0x4D, 0x3C, 0x2B, 0x1A], // pcapng
+            _ => br#"{"global":{"core:datatype":"cu8","core:sample_rate":"#,                // SigMF metadata
         };
         let b = [prefix, &tail[..]].concat();
         for l in LAYERS {
@@ -67,5 +69,6 @@ proptest! {
             let _ = d.push(&f);
         }
         ridscope::pcap::fuzz_read_all(&b);
+        ridscope::source::fuzz_entry(&b);
     }
 }

@@ -404,3 +404,31 @@ fn open_raw_file(spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Runs every parser of this module over arbitrary bytes, ignoring all
+/// errors: SigMF metadata, rtl_433 name hints, RFC 3339 times, and raw
+/// sample decoding in every format. For fuzzing: it must never panic.
+pub fn fuzz_entry(bytes: &[u8]) {
+    let spec = SourceSpec::new("fuzz");
+    let _ = sigmf::interpret_meta("fuzz.sigmf-meta", bytes, &spec);
+    let text = String::from_utf8_lossy(bytes);
+    let _ = name::hints_from_file_name(&text);
+    let _ = sigmf::parse_rfc3339(&text);
+    for format in SampleFormat::ALL {
+        let info = StreamInfo {
+            sample_rate: 1e6,
+            center_freq_hz: None,
+            format,
+            start_unix_ns: None,
+            name: "fuzz".into(),
+            total_samples: None,
+        };
+        let mut src = RawSource::from_reader(bytes, info);
+        let mut block = IqBlock::default();
+        while let Ok(n) = src.read_block(&mut block, 7) {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+}

@@ -173,45 +173,57 @@ fn open_existing(path: &Path, other: &Path, what: &str) -> Result<File, SourceEr
     })
 }
 
-/// Opens the recording `paths` with the overrides of `spec`.
-pub(crate) fn open(paths: &SigmfPaths, spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
-    let meta_name = name_of(&paths.meta);
-    let meta_file = open_existing(&paths.meta, &paths.data, "SigMF metadata file")?;
-    let meta: MetaFile = serde_json::from_reader(BufReader::new(meta_file)).map_err(|e| match e.classify() {
-        serde_json::error::Category::Io => SourceError::io(&meta_name, "read error", e.into()),
+/// What the metadata says about the recording, after the overrides.
+pub(crate) struct Interpreted {
+    format: super::SampleFormat,
+    sample_rate: f64,
+    center_freq_hz: Option<f64>,
+    start_unix_ns: Option<i128>,
+    header_bytes: u64,
+    trailing_bytes: u64,
+}
+
+/// Parses and checks SigMF metadata (no file access), with the overrides of `spec`.
+pub(crate) fn interpret_meta(
+    meta_name: &str,
+    json: impl std::io::Read,
+    spec: &SourceSpec,
+) -> Result<Interpreted, SourceError> {
+    let meta: MetaFile = serde_json::from_reader(json).map_err(|e| match e.classify() {
+        serde_json::error::Category::Io => SourceError::io(meta_name, "read error", e.into()),
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            SourceError::metadata(&meta_name, format!("not valid JSON: {e}"))
+            SourceError::metadata(meta_name, format!("not valid JSON: {e}"))
         }
-        serde_json::error::Category::Data => SourceError::metadata(&meta_name, format!("not SigMF metadata: {e}")),
+        serde_json::error::Category::Data => SourceError::metadata(meta_name, format!("not SigMF metadata: {e}")),
     })?;
     let Some(datatype) = meta.global.datatype.as_deref() else {
-        return Err(SourceError::metadata(&meta_name, "missing core:datatype in global"));
+        return Err(SourceError::metadata(meta_name, "missing core:datatype in global"));
     };
-    let format = format_of_datatype(&meta_name, datatype)?;
+    let format = format_of_datatype(meta_name, datatype)?;
     if let Some(f) = spec.format
         && f != format
     {
         return Err(SourceError::new(
-            &meta_name,
+            meta_name,
             SourceErrorKind::Format { detail: format!("--format {f} contradicts core:datatype {datatype:?}") },
         ));
     }
     if let Some(n) = meta.global.num_channels
         && n != 1
     {
-        return Err(SourceError::unsupported(&meta_name, format!("core:num_channels {n}: only one channel is read")));
+        return Err(SourceError::unsupported(meta_name, format!("core:num_channels {n}: only one channel is read")));
     }
     if meta.captures.later_header_bytes {
-        return Err(SourceError::unsupported(&meta_name, "core:header_bytes in a capture after the first"));
+        return Err(SourceError::unsupported(meta_name, "core:header_bytes in a capture after the first"));
     }
     let sample_rate = match (spec.rate, meta.global.sample_rate) {
         (Some(r), _) => r,
         (None, Some(r)) if r.is_finite() && r > 0.0 => r,
         (None, Some(r)) => {
-            return Err(SourceError::metadata(&meta_name, format!("core:sample_rate {r} is not a positive number")));
+            return Err(SourceError::metadata(meta_name, format!("core:sample_rate {r} is not a positive number")));
         }
         (None, None) => {
-            return Err(SourceError::metadata(&meta_name, "missing core:sample_rate in global (or give --rate)"));
+            return Err(SourceError::metadata(meta_name, "missing core:sample_rate in global (or give --rate)"));
         }
     };
     let capture = meta.captures.first;
@@ -220,7 +232,7 @@ pub(crate) fn open(paths: &SigmfPaths, spec: &SourceSpec) -> Result<Box<dyn IqSo
     let start_unix_ns = match capture.as_ref().and_then(|c| c.datetime.as_deref()) {
         Some(dt) => {
             let Some(t) = parse_rfc3339(dt) else {
-                return Err(SourceError::metadata(&meta_name, format!("core:datetime {dt:?} is not an RFC 3339 time")));
+                return Err(SourceError::metadata(meta_name, format!("core:datetime {dt:?} is not an RFC 3339 time")));
             };
             // The datetime is the time of the capture's first sample; an
             // offset beyond any representable time leaves the start unknown.
@@ -229,16 +241,31 @@ pub(crate) fn open(paths: &SigmfPaths, spec: &SourceSpec) -> Result<Box<dyn IqSo
         }
         None => None,
     };
+    Ok(Interpreted {
+        format,
+        sample_rate,
+        center_freq_hz,
+        start_unix_ns,
+        header_bytes,
+        trailing_bytes: meta.global.trailing_bytes,
+    })
+}
+
+/// Opens the recording `paths` with the overrides of `spec`.
+pub(crate) fn open(paths: &SigmfPaths, spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
+    let meta_name = name_of(&paths.meta);
+    let meta_file = open_existing(&paths.meta, &paths.data, "SigMF metadata file")?;
+    let Interpreted { format, sample_rate, center_freq_hz, start_unix_ns, header_bytes, trailing_bytes } =
+        interpret_meta(&meta_name, BufReader::new(meta_file), spec)?;
 
     let data_name = name_of(&paths.data);
     let mut data = open_existing(&paths.data, &paths.meta, "SigMF data file")?;
     let len = data.metadata().map_err(|e| SourceError::io(&data_name, "cannot open", e))?.len();
-    let Some(payload) = len.checked_sub(header_bytes).and_then(|l| l.checked_sub(meta.global.trailing_bytes)) else {
+    let Some(payload) = len.checked_sub(header_bytes).and_then(|l| l.checked_sub(trailing_bytes)) else {
         return Err(SourceError::metadata(
             &meta_name,
             format!(
-                "core:header_bytes {header_bytes} and core:trailing_bytes {} exceed the {len} bytes of {data_name}",
-                meta.global.trailing_bytes
+                "core:header_bytes {header_bytes} and core:trailing_bytes {trailing_bytes} exceed the {len} bytes of {data_name}"
             ),
         ));
     };
