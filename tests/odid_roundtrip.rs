@@ -3,6 +3,7 @@
 //! decode stability over arbitrary bytes.
 
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use ridscope::protocol::odid::*;
 
 fn opt<T: std::fmt::Debug + Clone + 'static>(s: impl Strategy<Value = T> + 'static) -> BoxedStrategy<Option<T>> {
@@ -199,15 +200,24 @@ proptest! {
         l.set_timestamp_s(Some(ts)).unwrap();
         let bytes = Message::v2(Body::Location(l)).emit().unwrap();
         let Body::Location(d) = Message::parse(&bytes).unwrap().body else { panic!() };
+        let got = |v: Option<f64>, name: &str| v.ok_or_else(|| TestCaseError::fail(format!("{name} absent in {d:?}")));
         // the reference takes single precision: 208.4999998 becomes 208.5f and rounds up
-        prop_assert!((d.direction_deg.unwrap() - dir).abs() <= 0.5 + 1e-4);
+        prop_assert!((got(d.direction_deg, "direction")? - dir).abs() <= 0.5 + 1e-4);
         let step = if sh <= 63.75 { 0.25 } else { 0.75 };
-        prop_assert!((d.speed_h_mps.unwrap() - sh).abs() <= step / 2.0 + 1e-4);
-        prop_assert!((d.speed_v_mps.unwrap() - sv).abs() < 0.5 + 1e-4 && d.speed_v_mps.unwrap().abs() <= sv.abs() + 1e-4);
-        prop_assert!((d.lat_deg.unwrap() - lat).abs() <= 0.5e-7 + 1e-12);
-        prop_assert!((d.lon_deg.unwrap() - lon).abs() <= 0.5e-7 + 1e-12);
-        prop_assert!(alt - d.alt_geo_m.unwrap() >= -1e-3 && alt - d.alt_geo_m.unwrap() < 0.5 + 1e-2);
-        prop_assert!((d.timestamp_s().unwrap() - ts).abs() <= 0.05 + 1e-3);
+        prop_assert!((got(d.speed_h_mps, "speed_h")? - sh).abs() <= step / 2.0 + 1e-4);
+        let v = got(d.speed_v_mps, "speed_v")?;
+        prop_assert!((v - sv).abs() < 0.5 + 1e-4 && v.abs() <= sv.abs() + 1e-4);
+        if (lat * 1e7).round() == 0.0 && (lon * 1e7).round() == 0.0 {
+            prop_assert_eq!((d.lat_deg, d.lon_deg), (None, None), "0/0 means unknown");
+        } else {
+            prop_assert!((got(d.lat_deg, "lat")? - lat).abs() <= 0.5e-7 + 1e-12);
+            prop_assert!((got(d.lon_deg, "lon")? - lon).abs() <= 0.5e-7 + 1e-12);
+        }
+        let a = got(d.alt_geo_m, "alt")?;
+        // truncation toward zero in single precision: up to one f32 ulp of (alt + 1000) above
+        let ulp = ((alt + 1000.0) as f32).abs() as f64 * f32::EPSILON as f64;
+        prop_assert!(alt - a >= -ulp - 1e-9 && alt - a < 0.5 + 1e-2, "alt {} decoded {}", alt, a);
+        prop_assert!((got(d.timestamp_s(), "timestamp")? - ts).abs() <= 0.05 + 1e-3);
     }
 
     /// Any 25 bytes: parsing never panics, and what parses re-encodes to a
