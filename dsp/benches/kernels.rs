@@ -106,6 +106,14 @@ fn bench(c: &mut Criterion) {
             d.process(black_box(&xr), black_box(&xi), &mut yr, &mut yi)
         })
     });
+    let mut f64c = FftCorrelator::new(&t64r, &t64i);
+    g.bench_function("fft_64", |b| {
+        b.iter(|| {
+            yr.clear();
+            yi.clear();
+            f64c.process(black_box(&xr), black_box(&xi), &mut yr, &mut yi)
+        })
+    });
     let (t1kr, t1ki) = signal(1024);
     let mut f = FftCorrelator::new(&t1kr, &t1ki);
     g.bench_function("fft_1024", |b| {
