@@ -423,6 +423,26 @@ mod tests {
         let mut f = FirDecimator::new(h.clone(), 2);
         let (mut yr, mut yi) = (Vec::new(), Vec::new());
         assert_eq!(f.process(&xr[..5], &xi[..3], &mut yr, &mut yi), 2);
+        // One-sample blocks give the same bits as one big block.
+        for d in [1usize, 3] {
+            let mut f = FirDecimator::new(h.clone(), d);
+            let (mut yr, mut yi) = (Vec::new(), Vec::new());
+            f.process(&xr, &xi, &mut yr, &mut yi);
+            f.reset();
+            let (mut br, mut bi) = (Vec::new(), Vec::new());
+            for i in 0..xr.len() {
+                f.process(&xr[i..i + 1], &xi[i..i + 1], &mut br, &mut bi);
+            }
+            assert_eq!((br, bi), (yr, yi));
+        }
+        // Huge decimation: one output, then nothing, no overflow.
+        let mut f = FirDecimator::new(h.clone(), usize::MAX);
+        let (mut yr, mut yi) = (Vec::new(), Vec::new());
+        assert_eq!(f.process(&xr, &xi, &mut yr, &mut yi), 1);
+        assert_eq!(f.process(&xr, &xi, &mut yr, &mut yi), 0);
+        let mut c = ChannelDecimator::new(h.clone(), 0.1, usize::MAX);
+        assert_eq!(c.process(&xr, &xi, &mut yr, &mut yi), 1);
+        assert_eq!(c.process(&[], &[], &mut yr, &mut yi), 0);
         // Empty taps and decim 0.
         let mut f = FirDecimator::new(Vec::new(), 0);
         assert_eq!(f.decim(), 1);
