@@ -155,10 +155,11 @@ pub(crate) fn corr_tiles(tr: &[f32], ti: &[f32], xr: &[f32], xi: &[f32], yr: &mu
     while base < full {
         let mut ar = [0f32; TILE];
         let mut ai = [0f32; TILE];
+        let (wr, wi) = (&xr[base..base + TILE + k - 1], &xi[base..base + TILE + k - 1]);
         for j in 0..k {
             let (cr, ci) = (tr[j], ti[j]);
-            let sr = &xr[base + j..base + j + TILE];
-            let si = &xi[base + j..base + j + TILE];
+            let sr = &wr[j..j + TILE];
+            let si = &wi[j..j + TILE];
             for l in 0..TILE {
                 // (xr + j xi)(cr - j ci) = (xr cr + xi ci) + j (xi cr - xr ci)
                 ar[l] = madd::<F>(si[l], ci, madd::<F>(sr[l], cr, ar[l]));
