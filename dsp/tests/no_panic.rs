@@ -69,3 +69,18 @@ fn random_configurations_and_blocks_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn kernels_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Nco>();
+    check::<FirDecimator>();
+    check::<FirFilter>();
+    check::<ChannelDecimator>();
+    check::<FractionalResampler>();
+    check::<DirectCorrelator>();
+    check::<FftCorrelator>();
+    check::<Correlator>();
+    check::<SlidingEnergy>();
+    check::<Rng>();
+}
