@@ -98,6 +98,8 @@ pub struct FftCorrelator {
     /// `conj(FFT(t zero-padded)) / L`.
     spec: Vec<Complex32>,
     buf: Vec<Complex32>,
+    /// Overlap saved across a full segment.
+    tail: Vec<Complex32>,
     work: Vec<Complex32>,
     scratch: Vec<Complex32>,
     /// Absolute input index of `buf[0]`.
@@ -130,7 +132,8 @@ impl FftCorrelator {
         let mut planner = FftPlanner::<f32>::new();
         let fwd = planner.plan_fft_forward(l);
         let inv = planner.plan_fft_inverse(l);
-        let scratch_len = fwd.get_inplace_scratch_len().max(inv.get_inplace_scratch_len());
+        let scratch_len =
+            fwd.get_inplace_scratch_len().max(fwd.get_outofplace_scratch_len()).max(inv.get_inplace_scratch_len());
         let mut spec = vec![Complex32::new(0.0, 0.0); l];
         for k in 0..m {
             spec[k] = Complex32::new(t_re[k], t_im[k]);
@@ -148,6 +151,7 @@ impl FftCorrelator {
             inv,
             spec,
             buf: Vec::with_capacity(2 * l),
+            tail: Vec::with_capacity(m),
             work: vec![Complex32::new(0.0, 0.0); l],
             scratch,
             base: 0,
@@ -186,7 +190,6 @@ impl FftCorrelator {
     /// segment. Returns the number of outputs appended.
     pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
         let l = self.fft_len;
-        let h = self.segment_outputs();
         let mut count = 0;
         let n = in_re.len().min(in_im.len());
         let mut i = 0;
@@ -194,12 +197,10 @@ impl FftCorrelator {
         // below L samples between calls whatever the block size.
         while i < n {
             let take = l.saturating_sub(self.buf.len()).max(1).min(n - i);
-            self.buf.extend(in_re[i..i + take].iter().zip(&in_im[i..i + take]).map(|(&r, &m)| Complex32::new(r, m)));
+            kern::interleave(&in_re[i..i + take], &in_im[i..i + take], &mut self.buf);
             i += take;
             while self.buf.len() >= l {
-                count += self.segment(l, h, out_re, out_im);
-                self.buf.drain(..h);
-                self.base += h as u64;
+                count += self.full_segment(out_re, out_im);
             }
         }
         count
@@ -217,22 +218,39 @@ impl FftCorrelator {
         self.segment(len, avail, out_re, out_im)
     }
 
-    /// Correlates `buf[..filled]` (zero-padded to L) and emits outputs
-    /// `0..valid` of it that were not emitted yet.
-    fn segment(&mut self, filled: usize, valid: usize, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
+    /// Correlates the full segment `buf[..L]`, emits its new outputs and
+    /// advances the buffer by `L − M + 1`. The forward FFT runs out of place
+    /// from the buffer (which it clobbers; the `M − 1` overlap samples are
+    /// saved first), so the segment is never copied.
+    fn full_segment(&mut self, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
         let l = self.fft_len;
-        let filled = filled.min(self.buf.len()).min(l);
+        let h = self.segment_outputs();
+        self.tail.clear();
+        self.tail.extend_from_slice(&self.buf[h..l]);
+        self.fwd.process_outofplace_with_scratch(&mut self.buf[..l], &mut self.work, &mut self.scratch);
+        self.buf.splice(0..l, self.tail.iter().copied());
+        let n = self.finish_segment(h, out_re, out_im);
+        self.base += h as u64;
+        n
+    }
+
+    /// Correlates `buf[..filled]` (zero-padded to L, buffer untouched) and
+    /// emits outputs `0..valid` of it that were not emitted yet.
+    fn segment(&mut self, filled: usize, valid: usize, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
+        let filled = filled.min(self.buf.len()).min(self.fft_len);
         self.work[..filled].copy_from_slice(&self.buf[..filled]);
         self.work[filled..].fill(Complex32::new(0.0, 0.0));
         self.fwd.process_with_scratch(&mut self.work, &mut self.scratch);
-        for (w, s) in self.work.iter_mut().zip(&self.spec) {
-            *w *= *s;
-        }
+        self.finish_segment(valid, out_re, out_im)
+    }
+
+    /// Spectrum product, inverse FFT and emission of outputs `0..valid` of
+    /// the segment starting at `base` that were not emitted yet.
+    fn finish_segment(&mut self, valid: usize, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
+        kern::cmul_inplace(&mut self.work, &self.spec);
         self.inv.process_with_scratch(&mut self.work, &mut self.scratch);
         let skip = self.emitted.saturating_sub(self.base).min(valid as u64) as usize;
-        let out = &self.work[skip..valid];
-        out_re.extend(out.iter().map(|c| c.re));
-        out_im.extend(out.iter().map(|c| c.im));
+        kern::deinterleave(&self.work[skip..valid], out_re, out_im);
         self.emitted = self.emitted.max(self.base + valid as u64);
         valid - skip
     }

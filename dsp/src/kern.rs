@@ -477,3 +477,41 @@ pub(crate) fn magnitude_sq(re: &[f32], im: &[f32], out: &mut [f32]) {
         out[i] = madd::<F>(re[i], re[i], im[i] * im[i]);
     }
 }
+
+/// `w[i] *= s[i]` (complex, interleaved) over the common length.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn cmul_inplace(w: &mut [num_complex::Complex32], s: &[num_complex::Complex32]) {
+    const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
+    for (a, b) in w.iter_mut().zip(s) {
+        let (ar, ai) = (a.re, a.im);
+        a.re = madd::<F>(ar, b.re, -(ai * b.im));
+        a.im = madd::<F>(ar, b.im, ai * b.re);
+    }
+}
+
+/// Appends the real and imaginary parts of `c` to `re` and `im`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn deinterleave(c: &[num_complex::Complex32], re: &mut Vec<f32>, im: &mut Vec<f32>) {
+    let n = c.len();
+    let (a, b) = (re.len(), im.len());
+    re.resize(a + n, 0.0);
+    im.resize(b + n, 0.0);
+    let (re, im) = (&mut re[a..a + n], &mut im[b..b + n]);
+    for i in 0..n {
+        re[i] = c[i].re;
+        im[i] = c[i].im;
+    }
+}
+
+/// Appends `re[i] + j im[i]` over the common length to `c`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn interleave(re: &[f32], im: &[f32], c: &mut Vec<num_complex::Complex32>) {
+    let n = re.len().min(im.len());
+    let (re, im) = (&re[..n], &im[..n]);
+    let a = c.len();
+    c.resize(a + n, num_complex::Complex32::new(0.0, 0.0));
+    let c = &mut c[a..a + n];
+    for i in 0..n {
+        c[i] = num_complex::Complex32::new(re[i], im[i]);
+    }
+}
