@@ -170,10 +170,10 @@ impl FirDecimator {
         let (rev, d) = (&self.rev, self.decim);
         let mut sc = [0f32; 2 * DOT_LANES];
         let n = self.win.feed(in_re, in_im, rev.len(), d, |xr, xi, count| {
-            let (a, b) = grow(out_re, out_im, count);
             if d == 1 {
-                kern::fir_tiles_real(rev, xr, xi, &mut out_re[a..], &mut out_im[b..]);
+                kern::fir_tiles_real(rev, xr, xi, count, out_re, out_im);
             } else {
+                let (a, b) = grow(out_re, out_im, count);
                 kern::fir_dots_real(rev, xr, xi, d, &mut out_re[a..], &mut out_im[b..], &mut sc);
             }
         });

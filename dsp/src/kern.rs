@@ -94,19 +94,29 @@ pub(crate) fn nco_mix_inplace(tr: &[f32], ti: &[f32], rot: (f32, f32), re: &mut 
 /// Outputs per tile of the across-outputs FIR kernels.
 const TILE: usize = 32;
 
-/// Real-tap FIR without decimation, vectorized across outputs:
-/// `y[i] = sum_j h[j] * x[i + j]` for `i < y.len()`, the sum taken in
-/// increasing `j` from 0. Requires `x.len() >= y.len() + h.len() - 1`
-/// (outputs without a full window are left untouched).
+/// Real-tap FIR without decimation, vectorized across outputs: appends
+/// `y[i] = sum_j h[j] * x[i + j]` for `i < count` (at most as many as `x`
+/// has full windows for) to `yr`/`yi`, the sum taken in increasing `j`
+/// from 0. Returns the number appended. (Appending tile by tile avoids
+/// zero-filling the outputs first.)
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
-pub(crate) fn fir_tiles_real(h: &[f32], xr: &[f32], xi: &[f32], yr: &mut [f32], yi: &mut [f32]) {
+pub(crate) fn fir_tiles_real(
+    h: &[f32],
+    xr: &[f32],
+    xi: &[f32],
+    count: usize,
+    yr: &mut Vec<f32>,
+    yi: &mut Vec<f32>,
+) -> usize {
     const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
     let k = h.len();
     if k == 0 {
-        return;
+        return 0;
     }
     let avail = xr.len().min(xi.len()).saturating_sub(k - 1);
-    let n = yr.len().min(yi.len()).min(avail);
+    let n = count.min(avail);
+    yr.reserve(n);
+    yi.reserve(n);
     let full = n / TILE * TILE;
     let mut base = 0;
     while base < full {
@@ -120,8 +130,8 @@ pub(crate) fn fir_tiles_real(h: &[f32], xr: &[f32], xi: &[f32], yr: &mut [f32], 
                 ai[l] = madd::<F>(c, si[l], ai[l]);
             }
         }
-        yr[base..base + TILE].copy_from_slice(&ar);
-        yi[base..base + TILE].copy_from_slice(&ai);
+        yr.extend_from_slice(&ar);
+        yi.extend_from_slice(&ai);
         base += TILE;
     }
     for i in full..n {
@@ -132,9 +142,10 @@ pub(crate) fn fir_tiles_real(h: &[f32], xr: &[f32], xi: &[f32], yr: &mut [f32], 
             ar = madd::<F>(h[j], sr[j], ar);
             ai = madd::<F>(h[j], si[j], ai);
         }
-        yr[i] = ar;
-        yi[i] = ai;
+        yr.push(ar);
+        yi.push(ai);
     }
+    n
 }
 
 /// Complex cross-correlation vectorized across outputs:
