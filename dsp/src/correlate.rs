@@ -90,6 +90,12 @@ impl DirectCorrelator {
 /// [`flush`](Self::flush) emits the outputs whose window is already
 /// complete without waiting (those values differ from the segmented ones
 /// only by rounding, ~1e-6 relative).
+///
+/// Numerics: the rounding error of an output is relative to the energy of
+/// its whole segment, not of its own window (a strong burst raises the
+/// error floor of weak outputs in the same segment to ~1e-6 of the burst),
+/// and a NaN or infinity in the input spoils every output of the segments
+/// that contain it. The direct form has neither property.
 pub struct FftCorrelator {
     m: usize,
     fft_len: usize,
