@@ -1,6 +1,13 @@
 //! Throughput of the streaming signal kernels, in input samples per second
 //! (single thread, 16384-sample blocks fed repeatedly to one stateful
 //! instance, as a receiver would).
+//!
+//! Reference figures (MS/s of input, one core of a 2-vCPU AMD EPYC Zen 3
+//! VM at ~2.45 GHz, AVX2+FMA clones, best of repeated runs on a shared
+//! machine): NCO mix ~2300; FIR 16 taps ~850; FIR 64 taps decim 16
+//! ~2200; channel decimator 120 taps decim 15 ~800 per channel; resampler
+//! 4.096 → 4.0 ~180; direct correlation M = 64 ~160; FFT correlation
+//! M = 64 ~290, M = 1024 ~200; add_awgn ~65.
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use ridscope_dsp::complex;
@@ -104,6 +111,14 @@ fn bench(c: &mut Criterion) {
             yr.clear();
             yi.clear();
             d.process(black_box(&xr), black_box(&xi), &mut yr, &mut yi)
+        })
+    });
+    let mut f64c = FftCorrelator::new(&t64r, &t64i);
+    g.bench_function("fft_64", |b| {
+        b.iter(|| {
+            yr.clear();
+            yi.clear();
+            f64c.process(black_box(&xr), black_box(&xi), &mut yr, &mut yi)
         })
     });
     let (t1kr, t1ki) = signal(1024);

@@ -11,13 +11,12 @@ pub fn magnitude_sq(re: &[f32], im: &[f32], out: &mut [f32]) {
 
 /// Appends the common length of `re`/`im` to `out` as interleaved complex.
 pub fn interleave(re: &[f32], im: &[f32], out: &mut Vec<Complex32>) {
-    out.extend(re.iter().zip(im).map(|(&r, &i)| Complex32::new(r, i)));
+    kern::interleave(re, im, out)
 }
 
 /// Appends the real and imaginary parts of `input` to `re` and `im`.
 pub fn deinterleave(input: &[Complex32], re: &mut Vec<f32>, im: &mut Vec<f32>) {
-    re.extend(input.iter().map(|c| c.re));
-    im.extend(input.iter().map(|c| c.im));
+    kern::deinterleave(input, re, im)
 }
 
 /// Mean of `re² + im²` in f64 over the common length (0 for empty input).

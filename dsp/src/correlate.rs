@@ -25,7 +25,9 @@ use crate::kern;
 use crate::window::Windows;
 
 /// Template length up to which [`Correlator::new`] picks the direct form.
-pub const DIRECT_MAX_LEN: usize = 64;
+/// (Measured on an AVX2 core: at M = 32 both forms run near 300 MS/s; at
+/// M = 64 the direct form gives ~150 MS/s and the FFT form ~300 MS/s.)
+pub const DIRECT_MAX_LEN: usize = 32;
 
 fn template(t_re: &[f32], t_im: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let m = t_re.len().min(t_im.len());
@@ -88,6 +90,12 @@ impl DirectCorrelator {
 /// [`flush`](Self::flush) emits the outputs whose window is already
 /// complete without waiting (those values differ from the segmented ones
 /// only by rounding, ~1e-6 relative).
+///
+/// Numerics: the rounding error of an output is relative to the energy of
+/// its whole segment, not of its own window (a strong burst raises the
+/// error floor of weak outputs in the same segment to ~1e-6 of the burst),
+/// and a NaN or infinity in the input spoils every output of the segments
+/// that contain it. The direct form has neither property.
 pub struct FftCorrelator {
     m: usize,
     fft_len: usize,
@@ -96,6 +104,8 @@ pub struct FftCorrelator {
     /// `conj(FFT(t zero-padded)) / L`.
     spec: Vec<Complex32>,
     buf: Vec<Complex32>,
+    /// Overlap saved across a full segment.
+    tail: Vec<Complex32>,
     work: Vec<Complex32>,
     scratch: Vec<Complex32>,
     /// Absolute input index of `buf[0]`.
@@ -112,10 +122,11 @@ impl std::fmt::Debug for FftCorrelator {
 
 impl FftCorrelator {
     /// Correlator with the default FFT length: the next power of two at or
-    /// above `4·M` (at least 64).
+    /// above `8·M` (at least 256), e.g. 8192 for a 1024-sample template
+    /// (7169 outputs per segment).
     pub fn new(t_re: &[f32], t_im: &[f32]) -> Self {
         let m = t_re.len().min(t_im.len()).max(1);
-        Self::with_fft_len(t_re, t_im, (4 * m).next_power_of_two().max(64))
+        Self::with_fft_len(t_re, t_im, (8 * m).next_power_of_two().max(256))
     }
 
     /// Correlator with an explicit FFT length (raised to at least `2·M` if
@@ -127,7 +138,8 @@ impl FftCorrelator {
         let mut planner = FftPlanner::<f32>::new();
         let fwd = planner.plan_fft_forward(l);
         let inv = planner.plan_fft_inverse(l);
-        let scratch_len = fwd.get_inplace_scratch_len().max(inv.get_inplace_scratch_len());
+        let scratch_len =
+            fwd.get_inplace_scratch_len().max(fwd.get_outofplace_scratch_len()).max(inv.get_inplace_scratch_len());
         let mut spec = vec![Complex32::new(0.0, 0.0); l];
         for k in 0..m {
             spec[k] = Complex32::new(t_re[k], t_im[k]);
@@ -145,6 +157,7 @@ impl FftCorrelator {
             inv,
             spec,
             buf: Vec::with_capacity(2 * l),
+            tail: Vec::with_capacity(m),
             work: vec![Complex32::new(0.0, 0.0); l],
             scratch,
             base: 0,
@@ -183,7 +196,6 @@ impl FftCorrelator {
     /// segment. Returns the number of outputs appended.
     pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
         let l = self.fft_len;
-        let h = self.segment_outputs();
         let mut count = 0;
         let n = in_re.len().min(in_im.len());
         let mut i = 0;
@@ -191,12 +203,10 @@ impl FftCorrelator {
         // below L samples between calls whatever the block size.
         while i < n {
             let take = l.saturating_sub(self.buf.len()).max(1).min(n - i);
-            self.buf.extend(in_re[i..i + take].iter().zip(&in_im[i..i + take]).map(|(&r, &m)| Complex32::new(r, m)));
+            kern::interleave(&in_re[i..i + take], &in_im[i..i + take], &mut self.buf);
             i += take;
             while self.buf.len() >= l {
-                count += self.segment(l, h, out_re, out_im);
-                self.buf.drain(..h);
-                self.base += h as u64;
+                count += self.full_segment(out_re, out_im);
             }
         }
         count
@@ -214,22 +224,39 @@ impl FftCorrelator {
         self.segment(len, avail, out_re, out_im)
     }
 
-    /// Correlates `buf[..filled]` (zero-padded to L) and emits outputs
-    /// `0..valid` of it that were not emitted yet.
-    fn segment(&mut self, filled: usize, valid: usize, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
+    /// Correlates the full segment `buf[..L]`, emits its new outputs and
+    /// advances the buffer by `L − M + 1`. The forward FFT runs out of place
+    /// from the buffer (which it clobbers; the `M − 1` overlap samples are
+    /// saved first), so the segment is never copied.
+    fn full_segment(&mut self, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
         let l = self.fft_len;
-        let filled = filled.min(self.buf.len()).min(l);
+        let h = self.segment_outputs();
+        self.tail.clear();
+        self.tail.extend_from_slice(&self.buf[h..l]);
+        self.fwd.process_outofplace_with_scratch(&mut self.buf[..l], &mut self.work, &mut self.scratch);
+        self.buf.splice(0..l, self.tail.iter().copied());
+        let n = self.finish_segment(h, out_re, out_im);
+        self.base += h as u64;
+        n
+    }
+
+    /// Correlates `buf[..filled]` (zero-padded to L, buffer untouched) and
+    /// emits outputs `0..valid` of it that were not emitted yet.
+    fn segment(&mut self, filled: usize, valid: usize, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
+        let filled = filled.min(self.buf.len()).min(self.fft_len);
         self.work[..filled].copy_from_slice(&self.buf[..filled]);
         self.work[filled..].fill(Complex32::new(0.0, 0.0));
         self.fwd.process_with_scratch(&mut self.work, &mut self.scratch);
-        for (w, s) in self.work.iter_mut().zip(&self.spec) {
-            *w *= *s;
-        }
+        self.finish_segment(valid, out_re, out_im)
+    }
+
+    /// Spectrum product, inverse FFT and emission of outputs `0..valid` of
+    /// the segment starting at `base` that were not emitted yet.
+    fn finish_segment(&mut self, valid: usize, out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
+        kern::cmul_inplace(&mut self.work, &self.spec);
         self.inv.process_with_scratch(&mut self.work, &mut self.scratch);
         let skip = self.emitted.saturating_sub(self.base).min(valid as u64) as usize;
-        let out = &self.work[skip..valid];
-        out_re.extend(out.iter().map(|c| c.re));
-        out_im.extend(out.iter().map(|c| c.im));
+        kern::deinterleave(&self.work[skip..valid], out_re, out_im);
         self.emitted = self.emitted.max(self.base + valid as u64);
         valid - skip
     }
@@ -245,7 +272,8 @@ pub enum Correlator {
 }
 
 impl Correlator {
-    /// Direct form for `M <= DIRECT_MAX_LEN`, FFT otherwise.
+    /// Direct form for `M <= DIRECT_MAX_LEN`, FFT (default length)
+    /// otherwise.
     pub fn new(t_re: &[f32], t_im: &[f32]) -> Self {
         if t_re.len().min(t_im.len()) <= DIRECT_MAX_LEN {
             Correlator::Direct(DirectCorrelator::new(t_re, t_im))
@@ -508,9 +536,9 @@ mod tests {
 
     #[test]
     fn correlator_picks_form_and_handles_edges() {
-        let (tr, ti) = random_complex(64, 1);
+        let (tr, ti) = random_complex(DIRECT_MAX_LEN, 1);
         assert!(matches!(Correlator::new(&tr, &ti), Correlator::Direct(_)));
-        let (tr, ti) = random_complex(65, 1);
+        let (tr, ti) = random_complex(DIRECT_MAX_LEN + 1, 1);
         assert!(matches!(Correlator::new(&tr, &ti), Correlator::Fft(_)));
         // Empty template: the template [0].
         for mut c in [Correlator::new(&[], &[]), Correlator::Fft(FftCorrelator::new(&[], &[]))] {

@@ -112,6 +112,7 @@ pub struct FirDecimator {
     rev: Vec<f32>,
     decim: usize,
     win: Windows,
+    produced: u64,
 }
 
 impl FirDecimator {
@@ -127,7 +128,7 @@ impl FirDecimator {
             rev[klen - 1 - i] = t;
         }
         let win = Windows::new(klen - 1);
-        FirDecimator { taps, rev, decim, win }
+        FirDecimator { taps, rev, decim, win, produced: 0 }
     }
 
     /// The taps as given.
@@ -145,9 +146,21 @@ impl FirDecimator {
         self.taps.len().saturating_sub(1) as f64 / 2.0
     }
 
+    /// Outputs produced since `new`/`reset`.
+    pub fn outputs_produced(&self) -> u64 {
+        self.produced
+    }
+
+    /// Input time (in input samples) that output `m` represents for a
+    /// linear-phase filter: `m·D − (K − 1)/2`.
+    pub fn input_time_of_output(&self, m: u64) -> f64 {
+        m as f64 * self.decim as f64 - self.delay()
+    }
+
     /// Clears the history (back to the state after `new`).
     pub fn reset(&mut self) {
         self.win.reset(self.rev.len() - 1);
+        self.produced = 0;
     }
 
     /// Filters a block, appending the kept outputs to `out_re`/`out_im`.
@@ -156,14 +169,16 @@ impl FirDecimator {
     pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
         let (rev, d) = (&self.rev, self.decim);
         let mut sc = [0f32; 2 * DOT_LANES];
-        self.win.feed(in_re, in_im, rev.len(), d, |xr, xi, count| {
-            let (a, b) = grow(out_re, out_im, count);
+        let n = self.win.feed(in_re, in_im, rev.len(), d, |xr, xi, count| {
             if d == 1 {
-                kern::fir_tiles_real(rev, xr, xi, &mut out_re[a..], &mut out_im[b..]);
+                kern::fir_tiles_real(rev, xr, xi, count, out_re, out_im);
             } else {
+                let (a, b) = grow(out_re, out_im, count);
                 kern::fir_dots_real(rev, xr, xi, d, &mut out_re[a..], &mut out_im[b..], &mut sc);
             }
-        })
+        });
+        self.produced += n as u64;
+        n
     }
 }
 
@@ -186,6 +201,11 @@ impl FirFilter {
     /// Group delay `(K − 1)/2` samples.
     pub fn delay(&self) -> f64 {
         self.0.delay()
+    }
+
+    /// Outputs produced since `new`/`reset` (= inputs consumed).
+    pub fn outputs_produced(&self) -> u64 {
+        self.0.outputs_produced()
     }
 
     /// Clears the history.
@@ -223,6 +243,7 @@ pub struct ChannelDecimator {
     decim: usize,
     win: Windows,
     nco: Nco,
+    produced: u64,
 }
 
 impl ChannelDecimator {
@@ -255,6 +276,7 @@ impl ChannelDecimator {
             decim,
             win: Windows::new(klen - 1),
             nco: Nco::new(corr, 1.0),
+            produced: 0,
         }
     }
 
@@ -273,10 +295,22 @@ impl ChannelDecimator {
         self.taps_len.saturating_sub(1) as f64 / 2.0
     }
 
+    /// Outputs produced since `new`/`reset`.
+    pub fn outputs_produced(&self) -> u64 {
+        self.produced
+    }
+
+    /// Input time (in input samples) that output `m` represents for a
+    /// linear-phase prototype: `m·D − (K − 1)/2`.
+    pub fn input_time_of_output(&self, m: u64) -> f64 {
+        m as f64 * self.decim as f64 - self.delay()
+    }
+
     /// Clears the history and the output phase.
     pub fn reset(&mut self) {
         self.win.reset(self.rev_re.len() - 1);
         self.nco.set_phase(0.0);
+        self.produced = 0;
     }
 
     /// Processes a block (common length of `in_re`/`in_im`), appending the
@@ -289,6 +323,7 @@ impl ChannelDecimator {
             kern::fir_dots_complex(gr, gi, xr, xi, d, &mut out_re[a..], &mut out_im[b..]);
         });
         self.nco.mix_inplace(&mut out_re[a0..], &mut out_im[b0..]);
+        self.produced += n as u64;
         n
     }
 }
@@ -394,6 +429,8 @@ mod tests {
             let (mut yr, mut yi) = (Vec::new(), Vec::new());
             let got = f.process(&xr, &xi, &mut yr, &mut yi);
             assert_eq!(got, wr.len());
+            assert_eq!(f.outputs_produced(), got as u64);
+            assert_eq!(f.input_time_of_output(3), 3.0 * d as f64 - (k - 1) as f64 / 2.0);
             assert_close(&yr, &wr, 2e-6, "re");
             assert_close(&yi, &wi, 2e-6, "im");
             for seed in 0..5 {
@@ -423,6 +460,26 @@ mod tests {
         let mut f = FirDecimator::new(h.clone(), 2);
         let (mut yr, mut yi) = (Vec::new(), Vec::new());
         assert_eq!(f.process(&xr[..5], &xi[..3], &mut yr, &mut yi), 2);
+        // One-sample blocks give the same bits as one big block.
+        for d in [1usize, 3] {
+            let mut f = FirDecimator::new(h.clone(), d);
+            let (mut yr, mut yi) = (Vec::new(), Vec::new());
+            f.process(&xr, &xi, &mut yr, &mut yi);
+            f.reset();
+            let (mut br, mut bi) = (Vec::new(), Vec::new());
+            for i in 0..xr.len() {
+                f.process(&xr[i..i + 1], &xi[i..i + 1], &mut br, &mut bi);
+            }
+            assert_eq!((br, bi), (yr, yi));
+        }
+        // Huge decimation: one output, then nothing, no overflow.
+        let mut f = FirDecimator::new(h.clone(), usize::MAX);
+        let (mut yr, mut yi) = (Vec::new(), Vec::new());
+        assert_eq!(f.process(&xr, &xi, &mut yr, &mut yi), 1);
+        assert_eq!(f.process(&xr, &xi, &mut yr, &mut yi), 0);
+        let mut c = ChannelDecimator::new(h.clone(), 0.1, usize::MAX);
+        assert_eq!(c.process(&xr, &xi, &mut yr, &mut yi), 1);
+        assert_eq!(c.process(&[], &[], &mut yr, &mut yi), 0);
         // Empty taps and decim 0.
         let mut f = FirDecimator::new(Vec::new(), 0);
         assert_eq!(f.decim(), 1);
@@ -501,8 +558,9 @@ mod tests {
         let mut c = ChannelDecimator::new(h, f0, d);
         let (mut yr, mut yi) = (Vec::new(), Vec::new());
         c.process(&xr, &xi, &mut yr, &mut yi);
+        assert_eq!(c.outputs_produced(), yr.len() as u64);
         for m in 20..yr.len() {
-            let want = 2.0 * PI * 0.01 * (m as f64 * d as f64 - c.delay());
+            let want = 2.0 * PI * 0.01 * c.input_time_of_output(m as u64);
             assert!((yr[m] as f64 - want.cos()).abs() < 1e-3 && (yi[m] as f64 - want.sin()).abs() < 1e-3, "m={m}");
         }
         // Another channel fed the same block rejects it.

@@ -94,19 +94,29 @@ pub(crate) fn nco_mix_inplace(tr: &[f32], ti: &[f32], rot: (f32, f32), re: &mut 
 /// Outputs per tile of the across-outputs FIR kernels.
 const TILE: usize = 32;
 
-/// Real-tap FIR without decimation, vectorized across outputs:
-/// `y[i] = sum_j h[j] * x[i + j]` for `i < y.len()`, the sum taken in
-/// increasing `j` from 0. Requires `x.len() >= y.len() + h.len() - 1`
-/// (outputs without a full window are left untouched).
+/// Real-tap FIR without decimation, vectorized across outputs: appends
+/// `y[i] = sum_j h[j] * x[i + j]` for `i < count` (at most as many as `x`
+/// has full windows for) to `yr`/`yi`, the sum taken in increasing `j`
+/// from 0. Returns the number appended. (Appending tile by tile avoids
+/// zero-filling the outputs first.)
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
-pub(crate) fn fir_tiles_real(h: &[f32], xr: &[f32], xi: &[f32], yr: &mut [f32], yi: &mut [f32]) {
+pub(crate) fn fir_tiles_real(
+    h: &[f32],
+    xr: &[f32],
+    xi: &[f32],
+    count: usize,
+    yr: &mut Vec<f32>,
+    yi: &mut Vec<f32>,
+) -> usize {
     const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
     let k = h.len();
     if k == 0 {
-        return;
+        return 0;
     }
     let avail = xr.len().min(xi.len()).saturating_sub(k - 1);
-    let n = yr.len().min(yi.len()).min(avail);
+    let n = count.min(avail);
+    yr.reserve(n);
+    yi.reserve(n);
     let full = n / TILE * TILE;
     let mut base = 0;
     while base < full {
@@ -120,8 +130,8 @@ pub(crate) fn fir_tiles_real(h: &[f32], xr: &[f32], xi: &[f32], yr: &mut [f32], 
                 ai[l] = madd::<F>(c, si[l], ai[l]);
             }
         }
-        yr[base..base + TILE].copy_from_slice(&ar);
-        yi[base..base + TILE].copy_from_slice(&ai);
+        yr.extend_from_slice(&ar);
+        yi.extend_from_slice(&ai);
         base += TILE;
     }
     for i in full..n {
@@ -132,9 +142,10 @@ pub(crate) fn fir_tiles_real(h: &[f32], xr: &[f32], xi: &[f32], yr: &mut [f32], 
             ar = madd::<F>(h[j], sr[j], ar);
             ai = madd::<F>(h[j], si[j], ai);
         }
-        yr[i] = ar;
-        yi[i] = ai;
+        yr.push(ar);
+        yi.push(ai);
     }
+    n
 }
 
 /// Complex cross-correlation vectorized across outputs:
@@ -155,10 +166,11 @@ pub(crate) fn corr_tiles(tr: &[f32], ti: &[f32], xr: &[f32], xi: &[f32], yr: &mu
     while base < full {
         let mut ar = [0f32; TILE];
         let mut ai = [0f32; TILE];
+        let (wr, wi) = (&xr[base..base + TILE + k - 1], &xi[base..base + TILE + k - 1]);
         for j in 0..k {
             let (cr, ci) = (tr[j], ti[j]);
-            let sr = &xr[base + j..base + j + TILE];
-            let si = &xi[base + j..base + j + TILE];
+            let sr = &wr[j..j + TILE];
+            let si = &wi[j..j + TILE];
             for l in 0..TILE {
                 // (xr + j xi)(cr - j ci) = (xr cr + xi ci) + j (xi cr - xr ci)
                 ar[l] = madd::<F>(si[l], ci, madd::<F>(sr[l], cr, ar[l]));
@@ -474,5 +486,43 @@ pub(crate) fn magnitude_sq(re: &[f32], im: &[f32], out: &mut [f32]) {
     let (re, im, out) = (&re[..n], &im[..n], &mut out[..n]);
     for i in 0..n {
         out[i] = madd::<F>(re[i], re[i], im[i] * im[i]);
+    }
+}
+
+/// `w[i] *= s[i]` (complex, interleaved) over the common length.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn cmul_inplace(w: &mut [num_complex::Complex32], s: &[num_complex::Complex32]) {
+    const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
+    for (a, b) in w.iter_mut().zip(s) {
+        let (ar, ai) = (a.re, a.im);
+        a.re = madd::<F>(ar, b.re, -(ai * b.im));
+        a.im = madd::<F>(ar, b.im, ai * b.re);
+    }
+}
+
+/// Appends the real and imaginary parts of `c` to `re` and `im`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn deinterleave(c: &[num_complex::Complex32], re: &mut Vec<f32>, im: &mut Vec<f32>) {
+    let n = c.len();
+    let (a, b) = (re.len(), im.len());
+    re.resize(a + n, 0.0);
+    im.resize(b + n, 0.0);
+    let (re, im) = (&mut re[a..a + n], &mut im[b..b + n]);
+    for i in 0..n {
+        re[i] = c[i].re;
+        im[i] = c[i].im;
+    }
+}
+
+/// Appends `re[i] + j im[i]` over the common length to `c`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn interleave(re: &[f32], im: &[f32], c: &mut Vec<num_complex::Complex32>) {
+    let n = re.len().min(im.len());
+    let (re, im) = (&re[..n], &im[..n]);
+    let a = c.len();
+    c.resize(a + n, num_complex::Complex32::new(0.0, 0.0));
+    let c = &mut c[a..a + n];
+    for i in 0..n {
+        c[i] = num_complex::Complex32::new(re[i], im[i]);
     }
 }

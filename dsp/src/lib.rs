@@ -19,7 +19,21 @@
 //!
 //! Inner loops are plain slice loops that LLVM vectorizes; they are compiled
 //! for AVX2+FMA, AVX and the baseline target and dispatched at run time
-//! (`multiversion`).
+//! (`multiversion`). Fused multiply-add is used only in the FMA clones
+//! (never through a libm call); one process always runs one clone, so the
+//! block-split invariance holds bit for bit.
+//!
+//! # Kernels
+//!
+//! | module | types | what |
+//! |---|---|---|
+//! | [`nco`] | [`nco::Nco`] | complex mixer with exact long-term phase |
+//! | [`fir`] | [`fir::FirFilter`], [`fir::FirDecimator`], [`fir::ChannelDecimator`]; [`fir::lowpass`], [`fir::kaiser_beta`], [`fir::kaiser_len`] | Kaiser windowed-sinc design, streaming (decimating) FIR, channel extraction to baseband at the decimated rate |
+//! | [`resample`] | [`resample::FractionalResampler`] | arbitrary-ratio polyphase resampler with an exact output ↔ input time map |
+//! | [`correlate`] | [`correlate::DirectCorrelator`], [`correlate::FftCorrelator`], [`correlate::Correlator`], [`correlate::SlidingEnergy`] | streaming cross-correlation with a template, sliding energy, normalization |
+//! | [`noise`] | [`noise::Rng`] | seeded platform-independent xoshiro256** and ziggurat AWGN |
+//! | [`complex`] | helpers | `|x|²`, split ↔ `Complex32` |
+//! | [`crc`] | functions | link-layer CRCs |
 
 #![forbid(unsafe_code)]
 

@@ -20,6 +20,8 @@ pub const CHUNK: usize = 256;
 /// Complex mixer with exact long-term phase; see the [module docs](self).
 #[derive(Clone, Debug)]
 pub struct Nco {
+    /// Sample rate given to `new` (Hz, or 1.0 for normalized use).
+    sample_rate: f64,
     /// Frequency in cycles per sample, wrapped to [-0.5, 0.5).
     cps: f64,
     /// `frac(cps * CHUNK)`: phase advance per chunk, in cycles.
@@ -52,11 +54,13 @@ fn frac(x: f64) -> f64 {
 }
 
 impl Nco {
-    /// An oscillator at `freq_hz` for a stream sampled at `sample_rate`,
-    /// starting at phase 0. Frequencies alias modulo the sample rate. A
-    /// non-finite ratio or a zero sample rate gives frequency 0.
+    /// An oscillator at `freq_hz` for a stream sampled at `sample_rate`
+    /// (any unit; pass `sample_rate = 1.0` for cycles per sample), starting
+    /// at phase 0. Frequencies alias modulo the sample rate. A non-finite
+    /// ratio (e.g. a zero sample rate) gives frequency 0.
     pub fn new(freq_hz: f64, sample_rate: f64) -> Self {
         let mut nco = Nco {
+            sample_rate,
             cps: 0.0,
             chunk_step: 0.0,
             phase0: 0.0,
@@ -75,13 +79,19 @@ impl Nco {
         self.cps
     }
 
-    /// Changes the frequency from the next sample on, keeping the phase
-    /// continuous.
-    pub fn set_freq(&mut self, freq_hz: f64, sample_rate: f64) {
+    /// Frequency in the unit of the sample rate (after aliasing into
+    /// [-fs/2, fs/2)).
+    pub fn freq(&self) -> f64 {
+        self.cps * self.sample_rate
+    }
+
+    /// Changes the frequency (same unit and sample rate as `new`) from the
+    /// next sample on, keeping the phase continuous.
+    pub fn set_freq(&mut self, freq_hz: f64) {
         self.phase0 = self.phase_cycles();
         self.n = 0;
         self.rot_chunk = u64::MAX;
-        self.set_cps(freq_hz / sample_rate);
+        self.set_cps(freq_hz / self.sample_rate);
     }
 
     /// Phase (radians, in [0, 2π)) applied to the next sample.
@@ -283,7 +293,7 @@ mod tests {
         nco.mix(&x[..7], &[0.0; 7], &mut yr[..7], &mut yi[..7]);
         let p = nco.phase();
         assert!(circ(p, TAU * 0.7) < 1e-12);
-        nco.set_freq(-0.25, 1.0);
+        nco.set_freq(-0.25);
         assert!(circ(nco.phase(), p) < 1e-12);
         nco.mix(&x[..3], &[0.0; 3], &mut yr[..3], &mut yi[..3]);
         assert!(circ(nco.phase(), p - TAU * 0.75) < 1e-12); // three quarter turns back
@@ -306,6 +316,10 @@ mod tests {
         nco.set_phase(f64::NAN);
         assert_eq!(nco.phase(), 0.0);
         assert_eq!(Nco::new(0.75, 1.0).cycles_per_sample(), -0.25);
+        let mut n = Nco::new(1e6, 4e6);
+        assert_eq!(n.freq(), 1e6);
+        n.set_freq(3e6);
+        assert_eq!((n.cycles_per_sample(), n.freq()), (-0.25, -1e6));
         assert_eq!(Nco::new(0.5, 1.0).cycles_per_sample(), -0.5);
         assert_eq!(Nco::new(-2.5, 1.0).cycles_per_sample(), -0.5);
         assert_eq!(Nco::new(3.1, 1.0).cycles_per_sample(), 3.1 - 3.0);

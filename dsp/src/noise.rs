@@ -1,16 +1,62 @@
 //! Seeded, platform-independent random numbers and Gaussian noise.
 //!
 //! [`Rng`] is xoshiro256** (Blackman & Vigna) seeded through SplitMix64.
-//! Gaussian variates use the Marsaglia polar method with a logarithm
-//! computed here from IEEE basic operations only (no libm call and no
-//! fused multiply-add), so a given seed yields the same bits on every
-//! platform.
+//! Gaussian variates use a 256-layer ziggurat (Marsaglia & Tsang, with
+//! Doornik's independent layer bits) whose tables, wedge tests and tail
+//! use [`ln`] and [`exp`] computed here from IEEE basic operations only
+//! (no libm call, no fused multiply-add), so a given seed yields the same
+//! bits on every platform.
+
+use std::sync::OnceLock;
 
 /// xoshiro256** generator with a Gaussian sampler.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Rng {
     s: [u64; 4],
-    spare: Option<f64>,
+    zig: &'static Ziggurat,
+}
+
+impl std::fmt::Debug for Rng {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rng").field("s", &self.s).finish_non_exhaustive()
+    }
+}
+
+/// Ziggurat layer count, rightmost layer edge and layer area for N(0, 1).
+const ZIG_LAYERS: usize = 256;
+const ZIG_R: f64 = 3.654_152_885_361_009;
+const ZIG_V: f64 = 0.004_928_673_233_990_27;
+
+/// Ziggurat tables: layer edges `x[0..=256]` (`x[0] = V / f(R)` is the
+/// base layer's equivalent width, `x[1] = R`, `x[256] = 0`), the fast
+/// acceptance ratios `x[i + 1] / x[i]` and `x[i]²`.
+struct Ziggurat {
+    x: [f64; ZIG_LAYERS + 1],
+    x2: [f64; ZIG_LAYERS + 1],
+    ratio: [f64; ZIG_LAYERS],
+}
+
+fn ziggurat() -> &'static Ziggurat {
+    static Z: OnceLock<Ziggurat> = OnceLock::new();
+    Z.get_or_init(|| {
+        let f = |x: f64| exp(-0.5 * x * x);
+        let mut x = [0f64; ZIG_LAYERS + 1];
+        x[0] = ZIG_V / f(ZIG_R);
+        x[1] = ZIG_R;
+        for i in 1..ZIG_LAYERS - 1 {
+            x[i + 1] = (-2.0 * ln(ZIG_V / x[i] + f(x[i]))).sqrt();
+        }
+        x[ZIG_LAYERS] = 0.0;
+        let mut x2 = [0f64; ZIG_LAYERS + 1];
+        let mut ratio = [0f64; ZIG_LAYERS];
+        for i in 0..=ZIG_LAYERS {
+            x2[i] = x[i] * x[i];
+        }
+        for i in 0..ZIG_LAYERS {
+            ratio[i] = x[i + 1] / x[i];
+        }
+        Ziggurat { x, x2, ratio }
+    })
 }
 
 /// One SplitMix64 step (used for seeding).
@@ -33,7 +79,7 @@ impl Rng {
     /// A generator with an explicit state (an all-zero state, which would
     /// only ever produce zeros, is replaced by the state of `new(0)`).
     pub fn from_state(s: [u64; 4]) -> Self {
-        if s == [0; 4] { Rng::new(0) } else { Rng { s, spare: None } }
+        if s == [0; 4] { Rng::new(0) } else { Rng { s, zig: ziggurat() } }
     }
 
     /// Next 64 random bits.
@@ -61,19 +107,37 @@ impl Rng {
         ((self.next_u64() as u128 * n as u128) >> 64) as u64
     }
 
-    /// Standard normal variate (mean 0, variance 1).
+    /// Standard normal variate (mean 0, variance 1); one 64-bit draw in
+    /// about 99% of calls.
     pub fn gaussian(&mut self) -> f64 {
-        if let Some(v) = self.spare.take() {
-            return v;
-        }
+        let z = self.zig;
         loop {
-            let u = 2.0 * self.next_f64() - 1.0;
-            let v = 2.0 * self.next_f64() - 1.0;
-            let s = u * u + v * v;
-            if s > 0.0 && s < 1.0 {
-                let f = (-2.0 * ln(s) / s).sqrt();
-                self.spare = Some(v * f);
-                return u * f;
+            let bits = self.next_u64();
+            let i = (bits & 0xFF) as usize;
+            // 53 independent high bits: u uniform in [-1, 1).
+            let u = (bits >> 11) as f64 * (1.0 / (1u64 << 52) as f64) - 1.0;
+            if u.abs() < z.ratio[i] {
+                return u * z.x[i];
+            }
+            if i == 0 {
+                return self.gaussian_tail(u < 0.0);
+            }
+            let x = u * z.x[i];
+            let f0 = exp(-0.5 * (z.x2[i] - x * x));
+            let f1 = exp(-0.5 * (z.x2[i + 1] - x * x));
+            if f1 + self.next_f64() * (f0 - f1) < 1.0 {
+                return x;
+            }
+        }
+    }
+
+    /// Sample from the normal tail beyond `ZIG_R` (Marsaglia's method).
+    fn gaussian_tail(&mut self, negative: bool) -> f64 {
+        loop {
+            let a = -ln(1.0 - self.next_f64()) / ZIG_R;
+            let b = -ln(1.0 - self.next_f64());
+            if 2.0 * b > a * a {
+                return if negative { -(ZIG_R + a) } else { ZIG_R + a };
             }
         }
     }
@@ -137,6 +201,46 @@ pub fn ln(x: f64) -> f64 {
     const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
     let ef = e as f64;
     ef * LN2_HI + (ef * LN2_LO + z * p)
+}
+
+/// `e^x` from basic IEEE operations only: `x = k·ln 2 + r`, `|r| <= ln 2 / 2`,
+/// `e^r` by its Taylor series to degree 13 (truncation below 1e-17), scaled
+/// by `2^k` through the exponent bits. Accurate to about 1 ulp.
+pub fn exp(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x > 709.782_712_893_384 {
+        return f64::INFINITY;
+    }
+    if x < -745.2 {
+        return 0.0;
+    }
+    const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
+    let k = (x * std::f64::consts::LOG2_E).round();
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    // Horner over 1/j!, highest degree first.
+    let mut fact = [1.0f64; 14];
+    for j in 1..14 {
+        fact[j] = fact[j - 1] * j as f64; // exact up to 13! < 2^53
+    }
+    let mut p = 1.0 / fact[13];
+    for j in (0..13).rev() {
+        p = p * r + 1.0 / fact[j];
+    }
+    // p·2^k in two exact steps so subnormal results round once.
+    let k = k as i64;
+    let (k1, k2) = if k < -1000 {
+        (k + 600, -600)
+    } else if k > 1000 {
+        (k - 24, 24)
+    } else {
+        (k, 0)
+    };
+    let s1 = f64::from_bits(((k1 + 1023) as u64) << 52);
+    let s2 = f64::from_bits(((k2 + 1023) as u64) << 52);
+    p * s1 * s2
 }
 
 #[cfg(test)]
@@ -216,6 +320,31 @@ mod tests {
         assert_eq!(ln(f64::INFINITY), f64::INFINITY);
     }
 
+    #[test]
+    fn exp_matches_std_closely() {
+        let mut r = Rng::new(8);
+        for _ in 0..100_000 {
+            let x = (r.next_f64() - 0.5) * 1400.0 * if r.below(2) == 0 { 1.0 } else { 1e-3 };
+            let (a, b) = (exp(x), x.exp());
+            assert!((a - b).abs() <= 3e-16 * b, "{x}: {a} vs {b}");
+        }
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(-800.0), 0.0);
+        assert_eq!(exp(800.0), f64::INFINITY);
+        assert!(exp(f64::NAN).is_nan());
+        assert!((exp(-740.0) - (-740.0f64).exp()).abs() <= 1e-16 * (-740.0f64).exp() + 5e-324 * 2.0);
+        // Ziggurat tables: the layer recursion closes at the top (x[255]
+        // small, every layer of area V) and edges decrease.
+        let z = ziggurat();
+        assert!(z.x[255] > 0.0 && z.x[255] < 0.3, "{}", z.x[255]);
+        for i in 1..ZIG_LAYERS {
+            assert!(z.x[i + 1] < z.x[i]);
+        }
+        let f = |x: f64| (-0.5 * x * x).exp();
+        let top_area = z.x[255] * (1.0 - f(z.x[255]));
+        assert!((top_area - ZIG_V).abs() < 1e-9, "top layer area {top_area}");
+    }
+
     /// Standard normal CDF via erfc by its continued-fraction-free series
     /// (Abramowitz–Stegun 7.1.26 is too coarse; use numerical integration).
     fn normal_cdf(x: f64) -> f64 {
@@ -235,7 +364,7 @@ mod tests {
     #[test]
     fn gaussian_statistics() {
         let mut r = Rng::new(2024);
-        let n = 400_000;
+        let n = 2_000_000;
         let v: Vec<f64> = (0..n).map(|_| r.gaussian()).collect();
         let mean = v.iter().sum::<f64>() / n as f64;
         let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
@@ -252,7 +381,13 @@ mod tests {
             d = d.max((c - i as f64 / n as f64).abs()).max((c - (i + 1) as f64 / n as f64).abs());
         }
         assert!(d < 1.63 / (n as f64).sqrt(), "KS distance {d}"); // 1% level
-        // Adjacent draws uncorrelated (the polar pair included).
+        // Tails (ziggurat base strip and tail sampler): P(|x| > 3) = 0.0026998,
+        // P(|x| > 3.6541) = 2.58e-4 (beyond the base layer edge R).
+        let p3 = v.iter().filter(|x| x.abs() > 3.0).count() as f64 / n as f64;
+        let pr = v.iter().filter(|x| x.abs() > ZIG_R).count() as f64 / n as f64;
+        assert!((p3 - 0.0026998).abs() < 4.0 * (0.0027f64 / n as f64).sqrt(), "P(|x|>3) = {p3}");
+        assert!((pr - 2.5814e-4).abs() < 4.0 * (2.58e-4f64 / n as f64).sqrt(), "P(|x|>R) = {pr}");
+        // Adjacent draws uncorrelated.
         let c: f64 = v.windows(2).map(|w| w[0] * w[1]).sum::<f64>() / n as f64;
         assert!(c.abs() < 0.01, "lag-1 correlation {c}");
     }
@@ -289,14 +424,16 @@ mod tests {
     #[test]
     fn gaussian_bits_are_pinned() {
         // Guards cross-platform determinism: these values must never change
-        // (they depend only on integer ops and IEEE +, −, ×, ÷, sqrt).
+        // (they depend only on integer ops and IEEE +, −, ×, ÷, sqrt,
+        // round). Also covers the wedge and tail paths.
         let mut r = Rng::new(12345);
-        let v: Vec<u64> = (0..4).map(|_| r.gaussian().to_bits()).collect();
-        let mut r2 = Rng::new(12345);
-        let w: Vec<u64> = (0..4).map(|_| r2.gaussian().to_bits()).collect();
-        assert_eq!(v, w);
+        let all: Vec<f64> = (0..100_000).map(|_| r.gaussian()).collect();
+        let v: Vec<u64> = all[..4].iter().map(|x| x.to_bits()).collect();
+        let sum: f64 = all.iter().sum();
         assert_eq!(v, PINNED.to_vec());
+        assert_eq!(sum.to_bits(), PINNED_SUM, "sum {sum}");
     }
 
-    const PINNED: [u64; 4] = [4600564750861290943, 13826777074261528972, 4583639629686134793, 13821387840314561824];
+    const PINNED: [u64; 4] = [4604123142725017594, 13828548958739012477, 4608861189210719281, 13834821133776681848];
+    const PINNED_SUM: u64 = 4645917230286795737;
 }

@@ -60,17 +60,17 @@ impl Windows {
             let before_hl = (hl - self.pos).div_ceil(d);
             let c = fit.min(before_hl);
             run(&self.re[self.pos..], &self.im[self.pos..], c);
-            self.pos += c * d;
+            self.pos = self.pos.saturating_add(c.saturating_mul(d));
             total += c;
         }
 
         // Windows starting inside the block.
         if self.pos >= hl {
             let s = self.pos - hl;
-            if s + k <= n {
+            if k <= n && s <= n - k {
                 let c = (n - k - s) / d + 1;
                 run(&in_re[s..], &in_im[s..], c);
-                self.pos += c * d;
+                self.pos = self.pos.saturating_add(c.saturating_mul(d));
                 total += c;
             }
         }
