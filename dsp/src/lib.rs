@@ -44,6 +44,7 @@ pub mod crc;
 pub mod fir;
 pub mod gfsk;
 mod kern;
+pub mod lte;
 pub mod nco;
 pub mod noise;
 pub mod resample;
