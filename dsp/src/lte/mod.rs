@@ -6,3 +6,4 @@
 pub mod gold;
 pub mod qpp;
 pub mod turbo;
+pub mod ratematch;
