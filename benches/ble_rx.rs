@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ridscope::cli::decode::{DecodeConfig, decode};
+use ridscope::cli::decode::{DecodeConfig, PhyChoice, decode};
 use ridscope::cli::synth::{SynthBleConfig, synth};
 use ridscope::sink::VecSink;
 use ridscope::source::SampleFormat;
@@ -48,13 +48,13 @@ fn bench(c: &mut Criterion) {
         let path = capture(name, rate, freq, secs);
         let samples = (rate * secs).round() as u64;
         g.throughput(Throughput::Elements(samples));
-        let cfg = DecodeConfig { quiet: true, ..DecodeConfig::new(path.to_string_lossy()) };
+        let cfg = DecodeConfig { quiet: true, phys: vec![PhyChoice::Ble], ..DecodeConfig::new(path.to_string_lossy()) };
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut sink = VecSink::default();
                 let (r, s, _, _) = decode(&cfg, &mut sink);
                 r.expect("decodes");
-                assert!(s.map(|s| s.phy.packets).unwrap_or(0) > 0);
+                assert!(s.and_then(|s| s.phy).map_or(0, |p| p.packets) > 0);
                 sink.records.len()
             })
         });

@@ -9,6 +9,7 @@ use std::time::Instant;
 use crate::decode::Decoder;
 use crate::frame::Frame;
 use crate::phy::ble::{BleReceiver, BleRxConfig, PhyStats};
+use crate::phy::ocusync::{OcuStats, OcusyncReceiver};
 use crate::sink::{JsonlSink, Sink};
 use crate::source::{self, IqBlock, SampleFormat, SourceSpec};
 
@@ -22,6 +23,17 @@ pub struct DecodeConfig {
     pub quiet: bool,
     /// Samples per block read from the source.
     pub block: usize,
+    /// Receivers to run (those the capture suits).
+    pub phys: Vec<PhyChoice>,
+}
+
+/// The receivers `decode` can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PhyChoice {
+    /// Remote ID over BLE 1M (legacy advertising).
+    Ble,
+    /// DJI DroneID on OcuSync (captures of 15.36 MS/s and more).
+    Dji,
 }
 
 impl DecodeConfig {
@@ -32,6 +44,7 @@ impl DecodeConfig {
             channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
             quiet: false,
             block: 1 << 16,
+            phys: vec![PhyChoice::Ble, PhyChoice::Dji],
         }
     }
 }
@@ -39,7 +52,11 @@ impl DecodeConfig {
 /// Totals of a decode run.
 #[derive(Debug, Clone, Default)]
 pub struct DecodeSummary {
-    pub phy: PhyStats,
+    pub samples: u64,
+    /// BLE receiver counters, when it ran.
+    pub phy: Option<PhyStats>,
+    /// DroneID receiver counters, when it ran.
+    pub dji: Option<OcuStats>,
     pub decode: crate::decode::Stats,
     pub seconds: f64,
     pub wall_s: f64,
@@ -47,21 +64,29 @@ pub struct DecodeSummary {
 
 impl DecodeSummary {
     pub fn text(&self, name: &str, rate: f64) -> String {
-        let p = &self.phy;
-        let msps = p.samples as f64 / self.wall_s.max(1e-9) / 1e6;
+        let msps = self.samples as f64 / self.wall_s.max(1e-9) / 1e6;
         let mut s = format!(
             "{name}: {:.2} s of IQ ({} samples at {:.3} MS/s) in {:.2} s: {:.1} MS/s, {:.1}× real time\n",
             self.seconds,
-            p.samples,
+            self.samples,
             rate / 1e6,
             self.wall_s,
             msps,
             self.seconds / self.wall_s.max(1e-9)
         );
-        s += &format!(
-            "  BLE: sync words {}, rejected as noise {}, CRC errors {}, packets {}\n  ",
-            p.sync_candidates, p.sync_rejected, p.crc_errors, p.packets
-        );
+        if let Some(p) = &self.phy {
+            s += &format!(
+                "  BLE: sync words {}, rejected as noise {}, CRC errors {}, packets {}\n",
+                p.sync_candidates, p.sync_rejected, p.crc_errors, p.packets
+            );
+        }
+        if let Some(d) = &self.dji {
+            s += &format!(
+                "  DJI OcuSync: detections {}, not DroneID (no ZC) {}, CRC-24 errors {}, bursts {} ({} partial)\n",
+                d.candidates, d.rejected, d.crc_errors, d.bursts, d.partial
+            );
+        }
+        s += "  ";
         s += &self.decode.summary().replace('\n', "\n  ");
         s
     }
@@ -109,19 +134,36 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
     };
     let info = src.info().clone();
     let name = info.name.clone();
-    let mut rx_cfg = BleRxConfig::new(info.sample_rate, info.center_freq_hz);
-    rx_cfg.channels = cfg.channels.clone();
-    let mut rx = match BleReceiver::new(&rx_cfg) {
-        Ok(r) => r,
-        Err(e) => return (Err(format!("{name}: {e}")), None, name, info.sample_rate),
-    };
+    let fs = info.sample_rate;
+    let mut why = Vec::new();
+    let mut ble = None;
+    if cfg.phys.contains(&PhyChoice::Ble) {
+        let mut rx_cfg = BleRxConfig::new(fs, info.center_freq_hz);
+        rx_cfg.channels = cfg.channels.clone();
+        match BleReceiver::new(&rx_cfg) {
+            Ok(r) => ble = Some(r),
+            Err(e) => why.push(format!("BLE: {e}")),
+        }
+    }
+    let mut dji = None;
+    if cfg.phys.contains(&PhyChoice::Dji) {
+        match OcusyncReceiver::new(fs, info.center_freq_hz) {
+            Ok(r) => dji = Some(r),
+            Err(e) => why.push(format!("DJI: {e}")),
+        }
+    }
+    if ble.is_none() && dji.is_none() {
+        return (Err(format!("{name}: nothing to receive: {}", why.join("; "))), None, name, fs);
+    }
     let mut decoder = Decoder::new();
     let mut block = IqBlock::with_capacity(cfg.block);
     let mut frames: Vec<Frame> = Vec::new();
     let start = Instant::now();
+    let mut samples = 0u64;
     let progress = progress_bar(cfg, info.total_samples);
     let mut result = Ok(());
     let mut emit = |frames: &mut Vec<Frame>, decoder: &mut Decoder| -> Result<(), String> {
+        frames.sort_by(|a, b| a.meta.time_s.total_cmp(&b.meta.time_s));
         for mut f in frames.drain(..) {
             f.meta.unix_ns = info.start_unix_ns.map(|t0| t0 + (f.meta.time_s * 1e9).round() as i128);
             for r in decoder.push(&f) {
@@ -134,13 +176,19 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         match src.read_block(&mut block, cfg.block) {
             Ok(0) => break,
             Ok(_) => {
-                rx.process(&block.re, &block.im, &mut frames);
+                if let Some(rx) = &mut ble {
+                    rx.process(&block.re, &block.im, &mut frames);
+                }
+                if let Some(rx) = &mut dji {
+                    rx.process(&block.re, &block.im, &mut frames);
+                }
+                samples += block.re.len() as u64;
                 if let Err(e) = emit(&mut frames, &mut decoder) {
                     result = Err(e);
                     break;
                 }
                 if let Some(p) = &progress {
-                    p.set_position(rx.stats.samples);
+                    p.set_position(samples);
                 }
             }
             Err(e) => {
@@ -150,7 +198,12 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         }
     }
     // what was received before an input error still counts
-    rx.finish(&mut frames);
+    if let Some(rx) = &mut ble {
+        rx.finish(&mut frames);
+    }
+    if let Some(rx) = &mut dji {
+        rx.finish(&mut frames);
+    }
     if let Err(e) = emit(&mut frames, &mut decoder)
         && result.is_ok()
     {
@@ -160,9 +213,11 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         p.finish_and_clear();
     }
     let summary = DecodeSummary {
-        phy: rx.stats.clone(),
+        samples,
+        phy: ble.map(|r| r.stats),
+        dji: dji.map(|r| r.stats),
         decode: decoder.stats.clone(),
-        seconds: rx.stats.samples as f64 / info.sample_rate,
+        seconds: samples as f64 / info.sample_rate,
         wall_s: start.elapsed().as_secs_f64(),
     };
     (result, Some(summary), name, info.sample_rate)

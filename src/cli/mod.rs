@@ -55,6 +55,10 @@ pub struct DecodeArgs {
     /// BLE channel indices to receive (those inside the captured band).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
     pub channels: Vec<u8>,
+    /// Receivers to run; each runs when the capture suits it (BLE: an
+    /// advertising channel inside the band; DJI: 15.36 MS/s or more).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji")]
+    pub phy: Vec<decode::PhyChoice>,
     /// Write JSON Lines here instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -67,6 +71,56 @@ pub struct DecodeArgs {
 pub enum SynthCommand {
     /// BLE 4 legacy advertising Remote ID (ArduRemoteID-like message cycle).
     Ble(SynthBleArgs),
+    /// DJI DroneID on OcuSync 2: a burst every ~600 ms per drone (flight
+    /// info, every fifth a flight purpose), hopping every 20 bursts.
+    Dji(SynthDjiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthDjiArgs {
+    /// Output: X.sigmf-meta (SigMF), a raw file, or - (raw samples on stdout); the truth goes to X.truth.jsonl.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Truth file (default: beside the output; required with -o -).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "15.36e6")]
+    pub rate: f64,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "2414.5e6")]
+    pub freq: f64,
+    /// Burst centre frequencies to hop over (default: the 2.4/5.8 GHz DroneID channels inside the band, else the centre).
+    #[arg(long = "channel", value_parser = decode::parse_hz, value_delimiter = ',')]
+    pub channels: Vec<f64>,
+    #[arg(long, default_value_t = 1)]
+    pub drones: usize,
+    /// Seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Seconds between the bursts of one drone.
+    #[arg(long, default_value_t = 0.6)]
+    pub period: f64,
+    /// OFDM symbols per burst: 9 (Mini 2, Mavic Air 2) or 8 (Mavic Pro, Mavic 2).
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(8..=9))]
+    pub symbols: u8,
+    /// SNR in the 9 MHz occupied band (dB).
+    #[arg(long = "snr-db", default_value_t = 20.0, allow_negative_numbers = true)]
+    pub snr_db: f64,
+    /// Carrier offsets are drawn per drone uniformly in ±this.
+    #[arg(long = "cfo-hz", default_value_t = 20e3)]
+    pub cfo_hz: f64,
+    /// Clock errors are drawn per drone uniformly in ±this.
+    #[arg(long, default_value_t = 10.0)]
+    pub ppm: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
+    #[arg(long, value_parser = decode::parse_format, default_value = "cf32")]
+    pub format: crate::source::SampleFormat,
+    /// Where the drones fly (latitude, longitude).
+    #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
+    pub lat: f64,
+    #[arg(long, default_value_t = 13.4010, allow_negative_numbers = true)]
+    pub lon: f64,
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +228,7 @@ pub fn main() -> ExitCode {
             cfg.source.rate = a.rate;
             cfg.source.freq = a.freq;
             cfg.channels = a.channels;
+            cfg.phys = a.phy;
             cfg.output = a.output;
             cfg.quiet = a.quiet;
             decode::run(cfg)
@@ -197,6 +252,39 @@ pub fn main() -> ExitCode {
                 amplitude: None,
             };
             synth::run(synth::SynthBleConfig { output: a.output, format: a.format, scenario, iq })
+        }
+        Command::Synth(SynthCommand::Dji(a)) => {
+            let scenario = crate::synth::scenario::ScenarioConfig {
+                seed: a.seed,
+                drones: a.drones,
+                duration_s: a.duration,
+                origin_lat_deg: a.lat,
+                origin_lon_deg: a.lon,
+                ..crate::synth::scenario::ScenarioConfig::default()
+            };
+            let iq = crate::synth::dji::DjiIqConfig {
+                sample_rate: a.rate,
+                center_freq_hz: a.freq,
+                snr_db: a.snr_db,
+                cfo_hz: a.cfo_hz,
+                ppm: a.ppm,
+                seed: a.seed,
+                amplitude: None,
+            };
+            let plan = crate::synth::dji::DjiPlan {
+                period_s: a.period,
+                nine_symbols: a.symbols == 9,
+                freqs_hz: a.channels,
+                ..crate::synth::dji::DjiPlan::default()
+            };
+            synth::run_dji(synth::SynthDjiConfig {
+                output: a.output,
+                truth: a.truth,
+                format: a.format,
+                scenario,
+                iq,
+                plan,
+            })
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::source::{Annotation, RawWriter, SampleFormat, SigmfWriter};
+use crate::synth::dji::{self, DjiIqConfig, DjiPlan, render_dji};
 use crate::synth::iq::{IqConfig, render_ble};
 use crate::synth::scenario::{self, ScenarioConfig};
 
@@ -94,6 +95,111 @@ pub fn synth(cfg: &SynthBleConfig) -> Result<String, String> {
         r.packets_in_band,
         r.packets_out_of_band,
         s.clipped,
+        truth.display()
+    ))
+}
+
+#[derive(Debug, Clone)]
+pub struct SynthDjiConfig {
+    pub output: PathBuf,
+    pub truth: Option<PathBuf>,
+    pub format: SampleFormat,
+    pub scenario: ScenarioConfig,
+    pub iq: DjiIqConfig,
+    /// Empty `freqs_hz`: the DroneID channels inside the band, else the centre.
+    pub plan: DjiPlan,
+}
+
+pub fn run_dji(cfg: SynthDjiConfig) -> ExitCode {
+    match synth_dji(&cfg) {
+        Ok(msg) => {
+            eprintln!("{msg}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ridscope: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Writes a DroneID capture and its truth; returns a summary line.
+pub fn synth_dji(cfg: &SynthDjiConfig) -> Result<String, String> {
+    let fs = cfg.iq.sample_rate;
+    if !fs.is_finite() || fs < 15.36e6 * (1.0 - 1e-6) || fs > 1e9 {
+        return Err(format!("--rate {fs}: DroneID needs 15.36 MS/s to 1 GS/s"));
+    }
+    let mut plan = cfg.plan.clone();
+    if plan.freqs_hz.is_empty() {
+        plan.freqs_hz =
+            dji::CHANNELS_2G4_HZ.iter().chain(&dji::CHANNELS_5G8_HZ).copied().filter(|&f| cfg.iq.in_band(f)).collect();
+        if plan.freqs_hz.is_empty() {
+            plan.freqs_hz.push(cfg.iq.center_freq_hz);
+        }
+    }
+    if let Some(f) = plan.freqs_hz.iter().find(|&&f| !cfg.iq.in_band(f)) {
+        return Err(format!("channel {:.4} MHz does not fit inside the captured band", f / 1e6));
+    }
+    let txs = dji::schedule(&cfg.scenario, &plan).map_err(|e| format!("scenario: {e}"))?;
+    let stdout = cfg.output.as_os_str() == "-";
+    let truth = match (&cfg.truth, stdout) {
+        (Some(t), _) => t.clone(),
+        (None, false) => truth_path(&cfg.output),
+        (None, true) => return Err("with -o - the truth needs a file: --truth FILE".into()),
+    };
+    let out = cfg.output.display().to_string();
+    let desc = format!(
+        "ridscope synth dji: {} drone(s), {} s, SNR {} dB in 9 MHz, CFO ±{} Hz, clock ±{} ppm, {} symbols, seed {}",
+        cfg.scenario.drones,
+        cfg.scenario.duration_s,
+        cfg.iq.snr_db,
+        cfg.iq.cfo_hz,
+        cfg.iq.ppm,
+        if plan.nine_symbols { 9 } else { 8 },
+        cfg.scenario.seed
+    );
+    let dur = cfg.scenario.duration_s;
+    let (r, clipped) = if stdout {
+        let mut w = RawWriter::from_writer(std::io::BufWriter::new(std::io::stdout().lock()), cfg.format, "stdout");
+        let r = render_dji(&txs, &cfg.iq, dur, 1 << 16, |re, im| w.write(re, im)).map_err(|e| e.to_string())?;
+        (r, w.finish().map_err(|e| e.to_string())?.clipped)
+    } else if cfg.output.to_string_lossy().ends_with(".sigmf-meta") {
+        let mut w = SigmfWriter::create(
+            &cfg.output,
+            cfg.format,
+            fs,
+            Some(cfg.iq.center_freq_hz),
+            Some(cfg.scenario.start_unix_ns),
+            &desc,
+        )
+        .map_err(|e| e.to_string())?;
+        let len = if plan.nine_symbols { 9880.0 } else { 8776.0 } / 15.36e6;
+        for t in txs.iter().filter(|t| cfg.iq.in_band(t.freq_hz)) {
+            w.annotate(Annotation {
+                sample_start: (t.t_s * fs).round() as u64,
+                sample_count: (len * fs).round() as u64,
+                freq_lower_edge: Some(t.freq_hz - 4.5e6),
+                freq_upper_edge: Some(t.freq_hz + 4.5e6),
+                label: Some(format!("dji ocusync drone{} {}", t.drone, t.message.msg_type())),
+                comment: None,
+            });
+        }
+        let r = render_dji(&txs, &cfg.iq, dur, 1 << 16, |re, im| w.write(re, im)).map_err(|e| e.to_string())?;
+        (r, w.finish().map_err(|e| e.to_string())?.clipped)
+    } else {
+        let mut w = RawWriter::create(&cfg.output, cfg.format).map_err(|e| e.to_string())?;
+        let r = render_dji(&txs, &cfg.iq, dur, 1 << 16, |re, im| w.write(re, im)).map_err(|e| e.to_string())?;
+        (r, w.finish().map_err(|e| e.to_string())?.clipped)
+    };
+    let in_band: Vec<_> = txs.into_iter().filter(|t| cfg.iq.in_band(t.freq_hz)).collect();
+    let jsonl = dji::truth_jsonl(&in_band).map_err(|e| format!("truth: {e}"))?;
+    std::fs::write(&truth, jsonl).map_err(|e| format!("{}: {e}", truth.display()))?;
+    Ok(format!(
+        "{out}: {} samples, {} bursts ({} outside the band not rendered), {} clipped; truth in {}",
+        r.samples,
+        r.bursts_in_band,
+        r.bursts_out_of_band,
+        clipped,
         truth.display()
     ))
 }

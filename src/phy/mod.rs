@@ -2,3 +2,4 @@
 //! One folder per PHY.
 
 pub mod ble;
+pub mod ocusync;

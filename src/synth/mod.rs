@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod dji;
 pub mod iq;
 pub mod scenario;
 pub mod score;

@@ -1,0 +1,328 @@
+//! The streaming DroneID receiver: IQ blocks at any rate ≥ 15.36 MS/s in,
+//! code blocks with a good CRC-24A out as [`Frame`]s.
+//!
+//! Detection works at the capture rate and does not care where in the band
+//! a burst is: the cyclic prefixes of the eight symbols that every burst
+//! format shares (r = −2…5) repeat the ends of their symbols one useful
+//! symbol time (1/15 kHz) later, so `x[n]·conj(x[n+N])` summed over those
+//! eight prefix windows is large for a burst at any carrier offset. The
+//! same sum half a symbol later (no prefix there) is subtracted, so
+//! stationary signals (a DC offset, a carrier, noise colour) cancel.
+//! Candidates above a threshold set for a false alarm rate go to
+//! [`BurstDemod`], which checks for the two Zadoff-Chu symbols before
+//! anything is decoded: other OFDM (Wi-Fi, the video downlink) is rejected
+//! there.
+
+use super::burst::{self, CP_SHORT, FS, window_offset};
+use super::coding::Codec;
+use super::rx::{BurstDemod, Hint, Reject};
+use crate::frame::{Frame, LinkType, Phy, PhyMeta};
+
+/// −ln(false alarm probability) per tested position of the detector.
+const DETECT_LN_PFA: f64 = 23.0;
+/// The least number of prefix windows a partial burst must show.
+const MIN_SYMBOLS: usize = 3;
+
+/// Counters of the receiver.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OcuStats {
+    pub samples: u64,
+    /// Cyclic-prefix detections handed to the burst demodulator.
+    pub candidates: u64,
+    /// Candidates without the Zadoff-Chu reference symbols (other OFDM or noise).
+    pub rejected: u64,
+    /// Bursts demodulated whose CRC-24A failed.
+    pub crc_errors: u64,
+    /// Bursts with a good CRC-24A.
+    pub bursts: u64,
+    /// Bursts only partly inside the capture.
+    pub partial: u64,
+    /// Second detections of a burst already decoded.
+    pub duplicates: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    m: i64,
+    score: f64,
+    strength: f64,
+}
+
+pub struct OcusyncReceiver {
+    fs: f64,
+    center_hz: Option<f64>,
+    /// lag of one useful symbol, prefix window, and the eight window
+    /// offsets from the first, at the capture rate
+    lag: usize,
+    l: usize,
+    offs: [i64; 8],
+    half: i64,
+    stride: i64,
+    /// last sample index a position needs, from the position
+    span: i64,
+    /// samples kept before a candidate position (Gold symbol and margins)
+    pre: i64,
+    post: i64,
+    // sample buffer and prefix sums of x[n]·conj(x[n+lag]) and of the power
+    base: i64,
+    re: Vec<f32>,
+    im: Vec<f32>,
+    s_re: Vec<f64>,
+    s_im: Vec<f64>,
+    s_e: Vec<f64>,
+    next_m: i64,
+    best: Option<Cand>,
+    demod: BurstDemod,
+    codec: Codec,
+    pub stats: OcuStats,
+    /// Start and frequency offset of the last burst decoded (to drop a
+    /// second detection of it).
+    last_burst: Option<(f64, f64)>,
+    /// Detector positions before this belong to a burst already decoded.
+    skip_until: i64,
+}
+
+impl OcusyncReceiver {
+    pub fn new(sample_rate: f64, center_hz: Option<f64>) -> Result<Self, String> {
+        if !sample_rate.is_finite() || sample_rate < FS * (1.0 - 1e-6) {
+            return Err(format!("sample rate {sample_rate} Hz is below the 15.36 MS/s DJI DroneID needs"));
+        }
+        if sample_rate > 1e9 {
+            return Err(format!("sample rate {sample_rate} Hz is too high for the DroneID receiver (at most 1 GS/s)"));
+        }
+        let r = sample_rate / FS;
+        let lag = (burst::N as f64 * r).round() as usize;
+        let l = ((CP_SHORT as f64 * r).round() as usize).max(4);
+        let mut offs = [0i64; 8];
+        for (k, o) in offs.iter_mut().enumerate() {
+            *o = ((window_offset(k as i32 - 2) - window_offset(-2)) as f64 * r).round() as i64;
+        }
+        let half = (burst::SYM as f64 * r / 2.0).round() as i64;
+        let span = offs[7] + half + l as i64 + lag as i64;
+        // the detector's position can be a few symbols off (the burst
+        // demodulator sorts that out with the ZC symbols): keep margins
+        let pre = ((burst::CP_LONG + 5 * burst::SYM + 160) as f64 * r).ceil() as i64;
+        let post = ((burst::LEN_8 + 4 * burst::SYM + 160) as f64 * r).ceil() as i64;
+        Ok(OcusyncReceiver {
+            fs: sample_rate,
+            center_hz,
+            lag,
+            l,
+            offs,
+            half,
+            stride: (l as i64 / 8).max(1),
+            span,
+            pre,
+            post,
+            base: 0,
+            re: Vec::new(),
+            im: Vec::new(),
+            s_re: vec![0.0],
+            s_im: vec![0.0],
+            s_e: vec![0.0],
+            next_m: -offs[MIN_SYMBOLS + 2],
+            best: None,
+            demod: BurstDemod::new(),
+            codec: Codec::new(),
+            stats: OcuStats::default(),
+            last_burst: None,
+            skip_until: i64::MIN,
+        })
+    }
+
+    /// Processes a block of samples, appending decoded frames.
+    pub fn process(&mut self, re: &[f32], im: &[f32], out: &mut Vec<Frame>) {
+        let n = re.len().min(im.len());
+        self.stats.samples += n as u64;
+        self.re.extend_from_slice(&re[..n]);
+        self.im.extend_from_slice(&im[..n]);
+        self.extend_sums();
+        self.scan(false, out);
+        self.trim();
+    }
+
+    /// Handles what is left at the end of the stream (partial bursts).
+    pub fn finish(&mut self, out: &mut Vec<Frame>) {
+        self.scan(true, out);
+        if let Some(c) = self.best.take() {
+            self.handle(c, out);
+        }
+    }
+
+    fn end(&self) -> i64 {
+        self.base + self.re.len() as i64
+    }
+
+    /// Extends the prefix sums to every n with n + lag inside the buffer.
+    fn extend_sums(&mut self) {
+        let have = self.s_re.len() - 1; // products computed (buffer-relative)
+        let can = self.re.len().saturating_sub(self.lag);
+        if can <= have {
+            return;
+        }
+        let (mut ar, mut ai, mut ae) =
+            (*self.s_re.last().unwrap_or(&0.0), *self.s_im.last().unwrap_or(&0.0), *self.s_e.last().unwrap_or(&0.0));
+        self.s_re.reserve(can - have);
+        self.s_im.reserve(can - have);
+        self.s_e.reserve(can - have);
+        let (x_re, x_im) = (&self.re[have..can], &self.im[have..can]);
+        let (y_re, y_im) = (&self.re[have + self.lag..can + self.lag], &self.im[have + self.lag..can + self.lag]);
+        for i in 0..can - have {
+            let (a, b, c, d) = (x_re[i], x_im[i], y_re[i], y_im[i]);
+            ar += (a * c + b * d) as f64;
+            ai += (b * c - a * d) as f64;
+            ae += (a * a + b * b + c * c + d * d) as f64 * 0.5;
+            self.s_re.push(ar);
+            self.s_im.push(ai);
+            self.s_e.push(ae);
+        }
+    }
+
+    /// Sum over the window of l products from absolute index `s`, if computed.
+    fn window(&self, s: i64) -> Option<(f64, f64, f64)> {
+        let a = s - self.base;
+        let b = a + self.l as i64;
+        if a < 0 || b as usize >= self.s_re.len() {
+            return None;
+        }
+        let (a, b) = (a as usize, b as usize);
+        Some((self.s_re[b] - self.s_re[a], self.s_im[b] - self.s_im[a], self.s_e[b] - self.s_e[a]))
+    }
+
+    /// Detector score at position m (CP start of symbol r = −2): the
+    /// prefix correlation less the mid-symbol one, normalized by the energy
+    /// of the windows (for the threshold) and not (to find the position: the
+    /// normalized score stays high when only some windows overlap a strong
+    /// burst), with the number of windows used.
+    fn score(&self, m: i64) -> Option<(f64, f64, usize)> {
+        let (mut cr, mut ci, mut mr, mut mi, mut e) = (0f64, 0f64, 0f64, 0f64, 0f64);
+        let mut used = 0;
+        for &o in &self.offs {
+            let (Some(w), Some(h)) = (self.window(m + o), self.window(m + o + self.half)) else { continue };
+            cr += w.0;
+            ci += w.1;
+            e += w.2;
+            mr += h.0;
+            mi += h.1;
+            used += 1;
+        }
+        if used < MIN_SYMBOLS || e <= 0.0 {
+            return None;
+        }
+        let c = cr.hypot(ci) - mr.hypot(mi);
+        Some((c / e, c, used))
+    }
+
+    fn threshold(&self, used: usize) -> f64 {
+        (DETECT_LN_PFA / (used * self.l) as f64).sqrt()
+    }
+
+    fn scan(&mut self, end: bool, out: &mut Vec<Frame>) {
+        let avail = self.end();
+        // positions whose every window is in the buffer; at the end, any
+        // position with enough windows
+        let last = if end { avail } else { avail - self.span };
+        let nms = (burst::LEN_9 as f64 * self.fs / FS / 2.0) as i64;
+        while self.next_m <= last {
+            let m = self.next_m;
+            self.next_m += self.stride;
+            if let Some(c) = self.best
+                && m > c.m + nms
+            {
+                self.best = None;
+                self.handle(c, out);
+            }
+            if m < self.skip_until {
+                continue;
+            }
+            let Some((s, strength, used)) = self.score(m) else { continue };
+            if std::env::var_os("RIDSCOPE_DEBUG_OCU2").is_some() && s > 0.3 {
+                eprintln!("m {m} s {s:.3} used {used}");
+            }
+            if s > self.threshold(used) && self.best.is_none_or(|b| strength > b.strength) {
+                self.best = Some(Cand { m, score: s, strength });
+            }
+        }
+    }
+
+    /// Demodulates and decodes a candidate.
+    fn handle(&mut self, c: Cand, out: &mut Vec<Frame>) {
+        self.stats.candidates += 1;
+        let w0 = (c.m - self.pre).max(self.base);
+        let w1 = (c.m + self.post).min(self.end());
+        if w1 <= w0 {
+            return;
+        }
+        let (a, b) = ((w0 - self.base) as usize, (w1 - self.base) as usize);
+        let hint = Hint { cp_start: (c.m - w0) as f64 };
+        if std::env::var_os("RIDSCOPE_DEBUG_OCU").is_some() {
+            eprintln!("candidate m {} score {:.3} window {w0}..{w1}", c.m, c.score);
+        }
+        let d = match self.demod.demodulate(&self.re[a..b], &self.im[a..b], self.fs, hint) {
+            Ok(d) => d,
+            Err(Reject::NoZc | Reject::Truncated) => {
+                self.stats.rejected += 1;
+                return;
+            }
+        };
+        let start = w0 as f64 + d.start;
+        // one burst can be detected twice (its two halves); keep the first
+        if let Some((t, f)) = self.last_burst
+            && (start - t).abs() < burst::LEN_8 as f64 * self.fs / FS / 2.0
+            && (d.offset_hz - f).abs() < 1e6
+        {
+            self.stats.duplicates += 1;
+            return;
+        }
+        let dec = self.codec.decode(&d.llr);
+        if std::env::var_os("RIDSCOPE_DEBUG_OCU").is_some() {
+            eprintln!(
+                "burst at {start:.1}: nine {} snr {:.1} ppm {:.1} present {:?} crc {} after {} iterations",
+                d.nine,
+                d.snr_db,
+                d.clock_ppm,
+                d.present,
+                dec.block.is_some(),
+                dec.iterations
+            );
+        }
+        let Some(block) = dec.block else {
+            self.stats.crc_errors += 1;
+            return;
+        };
+        self.last_burst = Some((start, d.offset_hz));
+        let len = if d.nine { burst::LEN_9 } else { burst::LEN_8 } as f64 * self.fs / FS;
+        // later positions with two or more windows in this burst would find it again
+        self.skip_until = self.skip_until.max((start + len) as i64 - self.offs[1]);
+        self.stats.bursts += 1;
+        if !d.present.iter().all(|&p| p) {
+            self.stats.partial += 1;
+        }
+        let mut meta = PhyMeta::new(LinkType::DjiOcusync, Phy::Ocusync);
+        let sample = start.round().max(0.0) as u64;
+        meta.sample = Some(sample);
+        meta.time_s = start.max(0.0) / self.fs;
+        meta.freq_hz = self.center_hz.map(|f| f + d.offset_hz);
+        meta.cfo_hz = Some(d.offset_hz as f32);
+        meta.rssi_dbfs = Some(d.rssi_dbfs);
+        meta.snr_db = Some(d.snr_db);
+        meta.fcs_included = true;
+        out.push(Frame { bytes: block.to_vec(), meta });
+    }
+
+    /// Drops samples no longer needed.
+    fn trim(&mut self) {
+        let keep_from = self.best.map_or(self.next_m, |c| c.m.min(self.next_m)) - self.pre;
+        let drop = keep_from - self.base;
+        if drop < (1 << 16) {
+            return;
+        }
+        let d = (drop as usize).min(self.re.len()).min(self.s_re.len() - 1);
+        self.re.drain(..d);
+        self.im.drain(..d);
+        self.s_re.drain(..d);
+        self.s_im.drain(..d);
+        self.s_e.drain(..d);
+        self.base += d as i64;
+    }
+}
