@@ -163,3 +163,59 @@ fn stdin_with_format_and_rate() {
     let s = score(&truth, &decoded);
     assert!(s.expected > 5 && s.found == s.expected && s.false_decodes == 0, "{s:?}");
 }
+
+/// The SNR of every decoded packet (dB).
+fn reported_snrs(input: &Path) -> Vec<f64> {
+    let mut sink = VecSink::default();
+    let (r, _, _, _) = decode(&DecodeConfig::new(input.to_string_lossy()), &mut sink);
+    r.unwrap();
+    sink.records.iter().map(|r| serde_json::to_value(r).unwrap()["snr_db"].as_f64().unwrap()).collect()
+}
+
+#[test]
+fn snr_is_the_same_at_any_sample_rate() {
+    // the same Eb/N0 through each kind of front end: passthrough (4),
+    // interpolation (2, 3), decimation (8) and an off-centre channel (20)
+    let ebn0 = 15.0;
+    let mut medians = Vec::new();
+    for (rate, freq) in [(2e6, 2402e6), (3e6, 2402e6), (4e6, 2402e6), (8e6, 2402e6), (20e6, 2405e6)] {
+        let p = tmp(&format!("snr_{}.sigmf-meta", rate / 1e6));
+        make(&p, Cap { format: SampleFormat::Cs8, rate, freq, drones: 3, secs: 1.0, ebn0, seed: 7 });
+        let mut snr = reported_snrs(&p);
+        std::fs::remove_file(p.with_extension("sigmf-data")).unwrap();
+        assert!(snr.len() >= 5, "{rate}: {snr:?}");
+        snr.sort_by(f64::total_cmp);
+        let median = snr[snr.len() / 2];
+        eprintln!("{} MS/s: median SNR {median:.2} dB of {} packets at Eb/N0 {ebn0} dB", rate / 1e6, snr.len());
+        assert!((median - ebn0).abs() < 1.0, "{rate}: median {median} for {ebn0}: {snr:?}");
+        medians.push(median);
+    }
+    let spread = medians.iter().copied().fold(f64::MIN, f64::max) - medians.iter().copied().fold(f64::MAX, f64::min);
+    assert!(spread < 1.0, "{medians:?}");
+}
+
+#[test]
+fn sample_rates_above_10_gs_are_refused_with_one_line() {
+    use ridscope::cli::decode::parse_hz;
+    for s in ["1e300", "10.5G", "inf", "NaN", "1e10000", "-4M", "0"] {
+        assert!(parse_hz(s).is_err(), "{s}");
+    }
+    assert!(parse_hz("1e300").unwrap_err().contains("above 10G"));
+    assert_eq!(parse_hz("10G"), Ok(10e9));
+    assert_eq!(parse_hz("61.44M"), Ok(61.44e6));
+
+    let r = tmp("x_2402M_999999999999999999G.cu8");
+    std::fs::write(&r, [127u8; 100_000]).unwrap();
+    let o = ridscope(&["decode", r.to_str().unwrap()]);
+    one_error_line(&o, &["x_2402M_999999999999999999G.cu8", "above 10 GS/s"]);
+    let o = ridscope(&["decode", r.to_str().unwrap(), "--rate", "1e300"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("above 10G"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty());
+
+    let m = tmp("fast.sigmf-meta");
+    std::fs::write(&m, br#"{"global": {"core:datatype": "cu8", "core:sample_rate": 1e300}}"#).unwrap();
+    std::fs::write(m.with_extension("sigmf-data"), [127u8; 100_000]).unwrap();
+    let o = ridscope(&["decode", m.to_str().unwrap()]);
+    one_error_line(&o, &["fast.sigmf-meta", "core:sample_rate", "above 10 GS/s"]);
+}

@@ -241,7 +241,9 @@ pub fn parse_format(s: &str) -> Result<SampleFormat, String> {
     s.parse::<SampleFormat>().map_err(|e| e.to_string())
 }
 
-/// Parses a rate or frequency: plain numbers, `4e6`, or with k/M/G suffixes.
+/// Parses a rate or frequency: plain numbers, `4e6`, or with k/M/G suffixes;
+/// positive, finite and at most 10G ([`MAX_SAMPLE_RATE`](crate::source::MAX_SAMPLE_RATE),
+/// which as a frequency is still above every band a drone transmits in).
 pub fn parse_hz(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let (num, mult) = match t.chars().last() {
@@ -252,5 +254,12 @@ pub fn parse_hz(s: &str) -> Result<f64, String> {
     };
     let v: f64 = num.parse().map_err(|_| format!("{s:?} is not a frequency or rate (e.g. 4e6, 4M, 2402M)"))?;
     let v = v * mult;
-    if v.is_finite() && v > 0.0 { Ok(v) } else { Err(format!("{s:?} must be positive")) }
+    let max = crate::source::MAX_SAMPLE_RATE;
+    if !(v.is_finite() && v > 0.0) {
+        Err(format!("{s:?} must be a positive finite number"))
+    } else if v > max {
+        Err(format!("{s:?} is above {}G, the highest rate or frequency accepted", max / 1e9))
+    } else {
+        Ok(v)
+    }
 }

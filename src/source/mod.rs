@@ -145,6 +145,25 @@ impl FromStr for SampleFormat {
     }
 }
 
+/// The highest sample rate accepted (10 GS/s): far above any SDR's, and low
+/// enough that sample counts and rate ratios stay exact in the receivers.
+/// Higher rates (from `--rate`, a file name or metadata) are refused.
+pub const MAX_SAMPLE_RATE: f64 = 10e9;
+
+/// Checks a sample rate from `origin` (`--rate`, `the file name`,
+/// `core:sample_rate`): finite, positive and at most [`MAX_SAMPLE_RATE`].
+pub(crate) fn check_rate(rate: f64, origin: &str) -> Result<f64, String> {
+    if !rate.is_finite() || rate <= 0.0 {
+        Err(format!("{origin} {rate} is not a positive number"))
+    } else if rate > MAX_SAMPLE_RATE {
+        // 1e300, not three hundred digits
+        let shown = if rate >= 1e15 { format!("{rate:e}") } else { rate.to_string() };
+        Err(format!("{origin} {shown} is above {} GS/s, the highest sample rate accepted", MAX_SAMPLE_RATE / 1e9))
+    } else {
+        Ok(rate)
+    }
+}
+
 /// What is known about a stream of samples.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamInfo {
@@ -319,6 +338,9 @@ fn display_name(name: &str) -> String {
 pub fn open(spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
     check_param(&spec.path, "--rate", spec.rate, false)?;
     check_param(&spec.path, "--freq", spec.freq, true)?;
+    if let Some(r) = spec.rate {
+        check_rate(r, "--rate").map_err(|e| SourceError::invalid(&spec.path, e))?;
+    }
     if spec.path == "-" {
         return open_stdin(spec);
     }
@@ -388,6 +410,10 @@ fn open_raw_file(spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
             "sample rate unknown: give --rate, or name the file like rtl_433 does (name_433.92M_250k.cu8: frequency, then rate)",
         ));
     };
+    if spec.rate.is_none() {
+        check_rate(sample_rate, "sample rate from the file name")
+            .map_err(|e| SourceError::invalid(&spec.path, format!("{e} (give --rate)")))?;
+    }
     let file = std::fs::File::open(path).map_err(|e| SourceError::io(&spec.path, "cannot open", e))?;
     let total_samples =
         file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len() / format.bytes_per_sample() as u64);

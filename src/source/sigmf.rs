@@ -217,11 +217,8 @@ pub(crate) fn interpret_meta(
         return Err(SourceError::unsupported(meta_name, "core:header_bytes in a capture after the first"));
     }
     let sample_rate = match (spec.rate, meta.global.sample_rate) {
-        (Some(r), _) => r,
-        (None, Some(r)) if r.is_finite() && r > 0.0 => r,
-        (None, Some(r)) => {
-            return Err(SourceError::metadata(meta_name, format!("core:sample_rate {r} is not a positive number")));
-        }
+        (Some(r), _) => super::check_rate(r, "--rate").map_err(|e| SourceError::invalid(meta_name, e))?,
+        (None, Some(r)) => super::check_rate(r, "core:sample_rate").map_err(|e| SourceError::metadata(meta_name, e))?,
         (None, None) => {
             return Err(SourceError::metadata(meta_name, "missing core:sample_rate in global (or give --rate)"));
         }
@@ -354,12 +351,7 @@ impl SigmfWriter {
     ) -> Result<Self, SourceError> {
         let SigmfPaths { meta, data } = SigmfPaths::for_path(meta_path.as_ref());
         let meta_name = name_of(&meta);
-        if !sample_rate.is_finite() || sample_rate <= 0.0 {
-            return Err(SourceError::invalid(
-                &meta_name,
-                format!("sample rate {sample_rate} is not a positive number"),
-            ));
-        }
+        super::check_rate(sample_rate, "sample rate").map_err(|e| SourceError::invalid(&meta_name, e))?;
         if let Some(f) = center_freq
             && !f.is_finite()
         {

@@ -467,6 +467,53 @@ fn error_names_stay_on_one_line() {
     assert_eq!(SourceError::missing("-", "x").to_string(), "stdin: x");
 }
 
+#[test]
+fn sample_rates_above_10_gs_are_refused_wherever_they_come_from() {
+    let dir = std::env::temp_dir().join(format!("ridscope-src-rate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let err = |r: Result<Box<dyn IqSource>, SourceError>| r.err().expect("refused").to_string();
+    // a raw file whose name says 1e27 S/s, and the same with --rate
+    let p = dir.join("x_2402M_999999999999999999G.cu8");
+    std::fs::write(&p, [127u8; 64]).unwrap();
+    let path = p.to_string_lossy().to_string();
+    let e = err(open(&SourceSpec::new(&path)));
+    assert!(e.starts_with(&path) && e.contains("file name") && e.contains("above 10 GS/s"), "{e}");
+    let ok = open(&SourceSpec { rate: Some(4e6), ..SourceSpec::new(&path) }).unwrap();
+    assert_eq!(ok.info().sample_rate, 4e6, "--rate wins over the name");
+    for rate in [1e300, 10.000001e9, f64::INFINITY] {
+        let e = err(open(&SourceSpec { rate: Some(rate), ..SourceSpec::new(&path) }));
+        assert!(e.contains("--rate"), "{e}");
+        let e = err(open(&SourceSpec { rate: Some(rate), format: Some(SampleFormat::Cu8), ..SourceSpec::new("-") }));
+        assert!(e.starts_with("stdin: --rate"), "{e}");
+    }
+    assert_eq!(open(&SourceSpec { rate: Some(10e9), ..SourceSpec::new(&path) }).unwrap().info().sample_rate, 10e9);
+    // SigMF metadata, with and without --rate
+    let meta = br#"{"global": {"core:datatype": "cu8", "core:sample_rate": 1e300}}"#;
+    let e = super::sigmf::interpret_meta("m.sigmf-meta", &meta[..], &SourceSpec::new("m")).err().unwrap().to_string();
+    assert_eq!(e, "m.sigmf-meta: core:sample_rate 1e300 is above 10 GS/s, the highest sample rate accepted");
+    assert!(
+        super::sigmf::interpret_meta(
+            "m.sigmf-meta",
+            &meta[..],
+            &SourceSpec { rate: Some(2e6), ..SourceSpec::new("m") }
+        )
+        .is_ok()
+    );
+    let e = super::sigmf::interpret_meta(
+        "m.sigmf-meta",
+        &meta[..],
+        &SourceSpec { rate: Some(1e11), ..SourceSpec::new("m") },
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("--rate 100000000000 is above"), "{e}");
+    // nor are such recordings written
+    let e = SigmfWriter::create(dir.join("w.sigmf-meta"), SampleFormat::Cu8, 2e10, None, None, "").err().unwrap();
+    assert!(e.to_string().contains("above 10 GS/s"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 // ---- no panics on outside data ----
 
 proptest::proptest! {

@@ -82,13 +82,45 @@ pub struct RenderReport {
     pub packets_out_of_band: usize,
 }
 
+/// Carrier time before and after each packet (symbols), like a
+/// transmitter's ramps.
+const GUARD_SYMBOLS: f64 = 4.0;
+
 struct Prepared {
     start: f64, // sample position of the first preamble bit
-    end: f64,
+    /// Samples first..last (exclusive) hold everything drawn for the
+    /// packet, guards included (and a sample of margin each side).
+    first: u64,
+    last: u64,
     bits: Vec<bool>,
     sps: f64,
     cfo_cycles: f64,
     phase0: f64,
+    /// The packet's samples first..last, drawn when a block first needs them.
+    wave: Option<(Vec<f32>, Vec<f32>)>,
+}
+
+impl Prepared {
+    /// Draws the packet (with its guards) into its own buffer, so that what
+    /// each sample gets does not depend on the blocks it is rendered in.
+    fn draw(&self, modulator: &Modulator, amp: f32) -> (Vec<f32>, Vec<f32>) {
+        let len = (self.last - self.first) as usize;
+        let (mut re, mut im) = (vec![0f32; len], vec![0f32; len]);
+        let n_p = self.start.floor();
+        let phase0 = self.phase0 + 2.0 * std::f64::consts::PI * self.cfo_cycles * (self.first as f64 - n_p);
+        // add_to's sample k is sample first + k of the capture
+        modulator.add_to(
+            &self.bits,
+            self.sps,
+            self.start - self.first as f64,
+            amp,
+            phase0,
+            self.cfo_cycles,
+            &mut re,
+            &mut im,
+        );
+        (re, im)
+    }
 }
 
 /// Renders `txs` (sorted by time) over `duration_s` into blocks of
@@ -106,7 +138,7 @@ pub fn render_ble<E>(
     let amp = cfg.amplitude();
     let sigma = cfg.noise_sigma();
     // carrier on 4 µs before and after each packet, like a transmitter's ramps
-    let modulator = Modulator::new(BT, H).with_guard(4.0);
+    let modulator = Modulator::new(BT, H).with_guard(GUARD_SYMBOLS);
     let mut noise = NoiseRng::new(cfg.seed ^ 0x6e6f_6973_6521);
     let mut phases = Rng::new(cfg.seed, &[0x1f_0002]);
     let mut report = RenderReport { samples: total, ..RenderReport::default() };
@@ -125,15 +157,21 @@ pub fn render_ble<E>(
         let bits = packet::air_bits(tx.channel, &tx.air_bytes());
         let start = tx.t_s * fs;
         let cfo = f - cfg.center_freq_hz + radio.cfo_hz + radio.ppm * 1e-6 * f;
+        let first = (start - GUARD_SYMBOLS * sps).floor() - 1.0;
+        let last = (start + (bits.len() as f64 + GUARD_SYMBOLS) * sps).ceil() + 1.0;
         prepared.push(Prepared {
             start,
-            end: start + bits.len() as f64 * sps + 1.0,
+            first: first.max(0.0) as u64,
+            last: last.max(0.0) as u64,
             bits,
             sps,
             cfo_cycles: cfo / fs,
             phase0: phases.next_u64() as f64 / u64::MAX as f64 * 2.0 * std::f64::consts::PI,
+            wave: None,
         });
     }
+    // by the first sample drawn (stable: the order of `txs` among equals)
+    prepared.sort_by_key(|p| p.first);
 
     let block = block.max(1);
     let (mut re, mut im) = (vec![0f32; block], vec![0f32; block]);
@@ -144,21 +182,81 @@ pub fn render_ble<E>(
         re[..n].fill(0.0);
         im[..n].fill(0.0);
         noise.add_awgn(&mut re[..n], &mut im[..n], sigma);
-        let (lo, hi) = (b0 as f64, (b0 + n as u64) as f64);
-        while first < prepared.len() && prepared[first].end < lo {
+        let (lo, hi) = (b0, b0 + n as u64);
+        while first < prepared.len() && prepared[first].last <= lo {
             first += 1;
         }
-        for p in prepared[first..].iter().take_while(|p| p.start < hi) {
-            if p.end < lo {
+        for p in prepared[first..].iter_mut().take_while(|p| p.first < hi) {
+            if p.last <= lo {
                 continue;
             }
-            let n_p = p.start.floor();
-            let phase0 = p.phase0 + 2.0 * std::f64::consts::PI * p.cfo_cycles * (lo - n_p);
-            // add_to's sample k is block sample k; the packet starts at p.start − b0
-            modulator.add_to(&p.bits, p.sps, p.start - lo, amp, phase0, p.cfo_cycles, &mut re[..n], &mut im[..n]);
+            let (w_re, w_im) = match &p.wave {
+                Some(w) => w,
+                None => p.wave.insert(p.draw(&modulator, amp)),
+            };
+            // the overlap of first..last with lo..hi
+            let (a, b) = (p.first.max(lo), p.last.min(hi));
+            let (wa, wb) = ((a - p.first) as usize, (b - p.first) as usize);
+            let (ba, bb) = ((a - lo) as usize, (b - lo) as usize);
+            for (x, w) in re[ba..bb].iter_mut().zip(&w_re[wa..wb]) {
+                *x += w;
+            }
+            for (x, w) in im[ba..bb].iter_mut().zip(&w_im[wa..wb]) {
+                *x += w;
+            }
+            if p.last <= hi {
+                p.wave = None; // done with it
+            }
         }
         sink(&re[..n], &im[..n])?;
         b0 += n as u64;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::scenario::{ScenarioConfig, ble4_legacy};
+
+    fn render(txs: &[BleTx], cfg: &IqConfig, block: usize) -> (Vec<u32>, RenderReport) {
+        let mut out = Vec::new();
+        let r = render_ble(txs, cfg, 0.5, block, |re, im| {
+            out.extend(re.iter().zip(im).flat_map(|(a, b)| [a.to_bits(), b.to_bits()]));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        (out, r)
+    }
+
+    #[test]
+    fn the_samples_do_not_depend_on_the_block_size() {
+        let txs =
+            ble4_legacy(&ScenarioConfig { seed: 5, drones: 3, duration_s: 0.5, ..ScenarioConfig::default() }).unwrap();
+        let cfg = IqConfig {
+            sample_rate: 4e6,
+            center_freq_hz: 2402e6,
+            ebn0_db: 20.0,
+            cfo_hz: 20e3,
+            ppm: 10.0,
+            seed: 5,
+            amplitude: None,
+        };
+        let (reference, report) = render(&txs, &cfg, 65536);
+        assert!(report.packets_in_band >= 5, "{report:?}");
+        // a block boundary inside the first packet's leading guard, and one
+        // inside the last's trailing guard (2 samples before the ramp
+        // ends: after the old bookkeeping's end)
+        let start = txs.iter().find(|t| t.freq_hz().is_some_and(|f| cfg.in_band(f))).unwrap().t_s * cfg.sample_rate;
+        let last = txs.iter().rev().find(|t| t.freq_hz().is_some_and(|f| cfg.in_band(f))).unwrap();
+        let end = (last.t_s * cfg.sample_rate)
+            + (packet::air_bits(last.channel, &last.air_bytes()).len() + 4) as f64 * cfg.sample_rate / 1e6
+            - 2.0;
+        for block in [4096, start.floor() as usize - 2, end.floor() as usize] {
+            let (got, r) = render(&txs, &cfg, block);
+            assert_eq!(r, report);
+            let differ = got.iter().zip(&reference).filter(|(a, b)| a != b).count();
+            assert_eq!(differ, 0, "block {block}: {differ} values differ");
+        }
+    }
 }

@@ -124,16 +124,63 @@ fn fast_atan2(y: f32, x: f32) -> f32 {
     if y < 0.0 { -r } else { r }
 }
 
+/// The window of the current candidate, copied and de-rotated by `cfo` as
+/// far as it has been needed.
+struct Derotated {
+    cfo: f64,
+    re: Vec<f32>,
+    im: Vec<f32>,
+}
+
+impl Derotated {
+    /// Forgets the window (the next [`rotate`](Self::rotate) starts afresh).
+    fn clear(&mut self) {
+        self.re.clear();
+        self.im.clear();
+    }
+
+    /// Makes `self` = the window × e^{−j2π·cfo·n} for n < `upto`
+    /// (recomputed from scratch when the offset changes, extended otherwise).
+    fn rotate(&mut self, re: &[f32], im: &[f32], cfo: f64, upto: usize) {
+        let upto = upto.min(re.len()).min(im.len());
+        if cfo != self.cfo {
+            self.cfo = cfo;
+            self.clear();
+        }
+        let from = self.re.len();
+        if from >= upto {
+            return;
+        }
+        let w = -2.0 * std::f64::consts::PI * cfo;
+        let (ds, dc) = w.sin_cos();
+        // exact phase at every 64-sample boundary, rotation in between
+        let mut k = from;
+        while k < upto {
+            let end = ((k / 64 + 1) * 64).min(upto);
+            let (s, c) = (w * k as f64).sin_cos();
+            let (mut pr, mut pi) = (c, s);
+            for j in k..end {
+                let (xr, xi) = (re[j] as f64, im[j] as f64);
+                self.re.push((xr * pr - xi * pi) as f32);
+                self.im.push((xr * pi + xi * pr) as f32);
+                let npr = pr * dc - pi * ds;
+                pi = pr * ds + pi * dc;
+                pr = npr;
+            }
+            k = end;
+        }
+    }
+}
+
 pub struct Demodulator {
-    modulator: Modulator,
     sync: Vec<bool>,
     refs: Vec<SyncRef>,
-    // the window, copied and de-rotated by `cfo` up to `v_len`
-    cfo: f64,
-    v_re: Vec<f32>,
-    v_im: Vec<f32>,
+    v: Derotated,
     preds: Vec<[u8; 4]>,
-    tab: Option<(usize, BranchTable)>,
+    /// Branch tables for packets starting i/FRAC of a sample before a sample.
+    tabs: Vec<BranchTable>,
+    /// Noise bandwidth of the windows (Hz); `None`: their sample rate.
+    noise_bw_hz: Option<f64>,
 }
 
 impl Demodulator {
@@ -158,16 +205,25 @@ impl Demodulator {
                 SyncRef { re, im, d_re, d_im }
             })
             .collect();
+        let tabs = (0..FRAC).map(|key| BranchTable::new(&modulator, SPS, key as f64 / FRAC as f64)).collect();
         Demodulator {
-            modulator,
             sync: sync.to_vec(),
             refs,
-            cfo: 0.0,
-            v_re: Vec::new(),
-            v_im: Vec::new(),
+            v: Derotated { cfo: 0.0, re: Vec::new(), im: Vec::new() },
             preds: Vec::new(),
-            tab: None,
+            tabs,
+            noise_bw_hz: None,
         }
+    }
+
+    /// Declares the bandwidth (Hz) of the noise in the windows to come, for
+    /// the SNR estimate: white noise of density N0 has power N0·bandwidth
+    /// per sample. Windows straight from a capture at their own rate have
+    /// the whole rate (the default); a front end that resampled or filtered
+    /// them has less (see [`Front::noise_bandwidth_hz`](super::front::Front::noise_bandwidth_hz)).
+    pub fn with_noise_bandwidth(mut self, hz: f64) -> Self {
+        self.noise_bw_hz = (hz.is_finite() && hz > 0.0).then_some(hz);
+        self
     }
 
     /// Demodulates the packet whose first preamble sample is near
@@ -194,8 +250,11 @@ impl Demodulator {
             return Err(DemodError::Truncated { need: sync_end + 1 });
         }
 
+        // a new window: nothing of the previous candidate's may be reused
+        self.v.clear();
+
         // 1. timing and coarse carrier offset from the differential correlation
-        self.rotate(re, im, 0.0, sync_end);
+        self.v.rotate(re, im, 0.0, sync_end);
         let steps = (2.0 * TIMING_SPAN * 4.0) as i32;
         let mut best = (f64::MIN, coarse, C::default());
         for s in 0..=steps {
@@ -207,13 +266,13 @@ impl Demodulator {
         }
         let mut cfo = best.2.arg() / (2.0 * std::f64::consts::PI * SPS as f64); // cycles per sample
         let mut t0 = best.1;
-        self.rotate(re, im, cfo, sync_end);
+        self.v.rotate(re, im, cfo, sync_end);
 
         // 2. fine carrier offset from the phase slope of the de-modulated sync word
         for lag in [4 * SPS, 16 * SPS] {
             let slope = self.sync_slope(t0, lag);
             cfo += slope.arg() / (2.0 * std::f64::consts::PI * lag as f64);
-            self.rotate(re, im, cfo, sync_end);
+            self.v.rotate(re, im, cfo, sync_end);
         }
         // 3. timing in eighth-sample steps, and the carrier phase
         let (mut q0, mut c0) = (f64::MIN, C::default());
@@ -263,7 +322,8 @@ impl Demodulator {
             let (pdu, crc) = bytes.split_at(nbytes - CRC_LEN);
             ridscope_dsp::crc::ble_crc24_bytes(pdu) == crc
         };
-        let (snr_db, rssi_dbfs) = self.quality(&bits, t0, theta0);
+        let noise_bw = self.noise_bw_hz.unwrap_or(fs) / SYMBOL_RATE;
+        let (snr_db, rssi_dbfs) = self.quality(&bits, t0, theta0, noise_bw);
         Ok(Demodulated {
             bytes,
             channel,
@@ -276,39 +336,6 @@ impl Demodulator {
         })
     }
 
-    /// Makes `v` = the window × e^{−j2π·cfo·n} for n < `upto` (recomputed
-    /// from scratch when the offset changes, extended otherwise).
-    fn rotate(&mut self, re: &[f32], im: &[f32], cfo: f64, upto: usize) {
-        let upto = upto.min(re.len()).min(im.len());
-        if cfo != self.cfo {
-            self.cfo = cfo;
-            self.v_re.clear();
-            self.v_im.clear();
-        }
-        let from = self.v_re.len();
-        if from >= upto {
-            return;
-        }
-        let w = -2.0 * std::f64::consts::PI * cfo;
-        let (ds, dc) = w.sin_cos();
-        // exact phase at every 64-sample boundary, rotation in between
-        let mut k = from;
-        while k < upto {
-            let end = ((k / 64 + 1) * 64).min(upto);
-            let (s, c) = (w * k as f64).sin_cos();
-            let (mut pr, mut pi) = (c, s);
-            for j in k..end {
-                let (xr, xi) = (re[j] as f64, im[j] as f64);
-                self.v_re.push((xr * pr - xi * pi) as f32);
-                self.v_im.push((xr * pi + xi * pr) as f32);
-                let npr = pr * dc - pi * ds;
-                pi = pr * ds + pi * dc;
-                pr = npr;
-            }
-            k = end;
-        }
-    }
-
     /// The reference table and first window sample for a packet starting at t0.
     fn sync_ref(&self, t0: f64) -> (&SyncRef, usize) {
         let n_int = t0.ceil();
@@ -319,8 +346,8 @@ impl Demodulator {
     /// Correlation of `v` with the sync reference, and its normalized magnitude.
     fn sync_correlation(&self, t0: f64) -> (C, f64) {
         let (r, n0) = self.sync_ref(t0);
-        let len = r.re.len().min(self.v_re.len().saturating_sub(n0));
-        let (vr, vi) = (&self.v_re[n0..n0 + len], &self.v_im[n0..n0 + len]);
+        let len = r.re.len().min(self.v.re.len().saturating_sub(n0));
+        let (vr, vi) = (&self.v.re[n0..n0 + len], &self.v.im[n0..n0 + len]);
         let (mut cr, mut ci, mut e) = (0f32, 0f32, 0f32);
         for i in 0..len {
             cr += vr[i] * r.re[i] + vi[i] * r.im[i];
@@ -335,11 +362,11 @@ impl Demodulator {
     /// magnitude normalized by the products' magnitudes.
     fn sync_differential(&self, t0: f64) -> (C, f64) {
         let (r, n0) = self.sync_ref(t0);
-        let len = r.re.len().min(self.v_re.len().saturating_sub(n0));
+        let len = r.re.len().min(self.v.re.len().saturating_sub(n0));
         if len <= SPS {
             return (C::default(), 0.0);
         }
-        let (vr, vi) = (&self.v_re[n0..n0 + len], &self.v_im[n0..n0 + len]);
+        let (vr, vi) = (&self.v.re[n0..n0 + len], &self.v.im[n0..n0 + len]);
         let (mut dr, mut di, mut e) = (0f32, 0f32, 0f32);
         for i in SPS..len {
             let (pr, pi) = (vr[i] * vr[i - SPS] + vi[i] * vi[i - SPS], vi[i] * vr[i - SPS] - vr[i] * vi[i - SPS]);
@@ -355,9 +382,9 @@ impl Demodulator {
     /// Σ z[k]·conj(z[k−lag]) with z = v·conj(ref) along the sync word.
     fn sync_slope(&self, t0: f64, lag: usize) -> C {
         let (r, n0) = self.sync_ref(t0);
-        let len = r.re.len().min(self.v_re.len().saturating_sub(n0));
+        let len = r.re.len().min(self.v.re.len().saturating_sub(n0));
         let z = |i: usize| {
-            let (x, y) = (self.v_re[n0 + i], self.v_im[n0 + i]);
+            let (x, y) = (self.v.re[n0 + i], self.v.im[n0 + i]);
             (x * r.re[i] + y * r.im[i], y * r.re[i] - x * r.im[i])
         };
         let (mut sr, mut si) = (0f32, 0f32);
@@ -370,15 +397,8 @@ impl Demodulator {
     }
 
     /// The branch table for a packet starting `off` of a sample before a sample.
-    fn branch_table(&mut self, off: f64) -> &BranchTable {
-        let key = ((off * FRAC as f64).round() as usize).min(FRAC - 1);
-        if self.tab.as_ref().is_none_or(|(k, _)| *k != key) {
-            self.tab = Some((key, BranchTable::new(&self.modulator, SPS, key as f64 / FRAC as f64)));
-        }
-        match &self.tab {
-            Some((_, t)) => t,
-            None => unreachable!("set above"),
-        }
+    fn branch_table(&self, off: f64) -> &BranchTable {
+        &self.tabs[tab_index(off)]
     }
 
     /// Per-survivor-processing Viterbi over the GFSK trellis; returns all
@@ -386,7 +406,8 @@ impl Demodulator {
     fn viterbi(&mut self, re: &[f32], im: &[f32], t0: f64, theta0: f64, channel: u8) -> Result<Vec<bool>, DemodError> {
         let s0f = t0.ceil();
         let s0 = s0f.max(0.0) as usize;
-        let tab = self.branch_table(s0f - t0).clone();
+        // a field borrow (not `branch_table`), so `self.v` stays mutable
+        let tab = &self.tabs[tab_index(s0f - t0)];
         let n = re.len().min(im.len());
         let ph_step = (std::f64::consts::PI * H) as f32;
 
@@ -401,16 +422,16 @@ impl Demodulator {
 
         let mut total_bits: Option<usize> = None;
         let mut k = 1usize;
-        let cfo = self.cfo;
+        let cfo = self.v.cfo;
         loop {
             let last = total_bits.is_some_and(|t| k == t - 1);
             let base = s0 + k * SPS;
             if base + SPS > n {
                 return Err(DemodError::Truncated { need: base + SPS });
             }
-            self.rotate(re, im, cfo, base + SPS);
-            let x_re = &self.v_re[base..base + SPS];
-            let x_im = &self.v_im[base..base + SPS];
+            self.v.rotate(re, im, cfo, base + SPS);
+            let x_re = &self.v.re[base..base + SPS];
+            let x_im = &self.v.im[base..base + SPS];
             let mut nm = [NONE; 4];
             let mut nth = [0f32; 4];
             let mut nnu = [0f32; 4];
@@ -516,13 +537,14 @@ impl Demodulator {
 
     /// SNR (in 1 MHz) and signal power (dBFS): the waveform of the decided
     /// bits is rebuilt from the branch table, and the complex gain fitted
-    /// per 16-symbol segment.
-    fn quality(&mut self, bits: &[bool], t0: f64, theta0: f64) -> (f32, f32) {
+    /// per 16-symbol segment. `noise_bw` is the noise bandwidth of the
+    /// window in symbol rates.
+    fn quality(&self, bits: &[bool], t0: f64, theta0: f64, noise_bw: f64) -> (f32, f32) {
         let s0f = t0.ceil();
         let s0 = s0f.max(0.0) as usize;
-        let tab = self.branch_table(s0f - t0).clone();
+        let tab = self.branch_table(s0f - t0);
         let nsym = bits.len();
-        if nsym < 3 || s0 + nsym * SPS > self.v_re.len() {
+        if nsym < 3 || s0 + nsym * SPS > self.v.re.len() {
             return (0.0, -200.0);
         }
         let a = |i: usize| if bits[i] { 1.0f64 } else { -1.0 };
@@ -544,7 +566,7 @@ impl Demodulator {
                     (tab.re[pat.0 * SPS + m] as f64, tab.im[pat.0 * SPS + m] as f64)
                 };
                 let (sr, si) = (wr * cs - wi * sn, wr * sn + wi * cs);
-                let (vr, vi) = (self.v_re[s0 + k * SPS + m] as f64, self.v_im[s0 + k * SPS + m] as f64);
+                let (vr, vi) = (self.v.re[s0 + k * SPS + m] as f64, self.v.im[s0 + k * SPS + m] as f64);
                 g.0 += vr * sr + vi * si;
                 g.1 += vi * sr - vr * si;
                 g.2 += sr * sr + si * si;
@@ -565,9 +587,17 @@ impl Demodulator {
             }
         }
         let count = count.max(1) as f64;
-        let snr = (sig / err.max(1e-30)) * SPS as f64;
+        // err/count is the noise power N0·B; the signal's energy per bit is
+        // sig/count·T, so Eb/N0 = sig/err·B·T
+        let snr = (sig / err.max(1e-30)) * noise_bw;
         (10.0 * snr.log10() as f32, 10.0 * (sig / count).max(1e-20).log10() as f32)
     }
+}
+
+/// Index in `Demodulator::tabs` of the branch table for a packet starting
+/// `off` (0 ≤ off < 1) of a sample before a sample.
+fn tab_index(off: f64) -> usize {
+    ((off * FRAC as f64).round() as usize).min(FRAC - 1)
 }
 
 fn best_state(m: &[f32; 4]) -> usize {

@@ -14,10 +14,22 @@ pub trait Front: Send {
     fn is_passthrough(&self) -> bool {
         false
     }
+    /// Equivalent noise bandwidth of the output (Hz): white input noise of
+    /// density N0 (W/Hz) comes out with power N0 × this per output sample,
+    /// for a signal whose gain through the front end is 1. The output's
+    /// sample rate when nothing narrows the noise.
+    fn noise_bandwidth_hz(&self) -> f64;
+    /// Input samples to push after the end of the stream (zeros) so that
+    /// every output up to the last real input sample, and a few symbols
+    /// beyond, has come out of the filters.
+    fn flush_len(&self) -> usize;
 }
 
 /// The channel is already at baseband at the right rate.
-pub struct Passthrough;
+pub struct Passthrough {
+    /// The sample rate.
+    pub rate: f64,
+}
 
 impl Front for Passthrough {
     fn process(&mut self, re: &[f32], im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) {
@@ -32,6 +44,14 @@ impl Front for Passthrough {
 
     fn is_passthrough(&self) -> bool {
         true
+    }
+
+    fn noise_bandwidth_hz(&self) -> f64 {
+        self.rate
+    }
+
+    fn flush_len(&self) -> usize {
+        0
     }
 }
 
@@ -48,6 +68,8 @@ impl Front for Passthrough {
 pub struct Channelizer {
     dec: Option<ChannelDecimator>,
     decim: usize,
+    noise_bw_hz: f64,
+    flush: usize,
     up: Option<(usize, FirFilter)>,
     rs: Option<FractionalResampler>,
     a_re: Vec<f32>,
@@ -65,6 +87,8 @@ const STOP_HZ: f64 = 2.2e6;
 const ATTEN_DB: f64 = 50.0;
 /// The BLE signal's half-width (99 % of its power plus offsets).
 const SIGNAL_HZ: f64 = 0.7e6;
+/// Output samples flushed beyond the last input sample at the end (2 symbols).
+const FLUSH_MARGIN: f64 = 8.0;
 
 impl Channelizer {
     pub fn new(fs: f64, offset_hz: f64, rate: f64) -> Self {
@@ -76,7 +100,7 @@ impl Channelizer {
             let cutoff = (pass + stop) / 2.0 / fs;
             let len = fir::kaiser_len(ATTEN_DB, (stop - pass) / fs) | 1;
             let taps = fir::lowpass(len, cutoff, fir::kaiser_beta(ATTEN_DB));
-            ChannelDecimator::new(taps, offset_hz / fs, decim)
+            (ChannelDecimator::new(taps.clone(), offset_hz / fs, decim), taps)
         });
         let mut mid = fs / decim as f64;
         let up = (mid < rate * (1.0 - 1e-9)).then(|| {
@@ -92,9 +116,118 @@ impl Channelizer {
             (l, FirFilter::new(taps.into_iter().map(|t| t * l as f32).collect()))
         });
         let rs = ((mid - rate).abs() > 1e-9 * rate).then(|| FractionalResampler::new(rate / mid));
+
+        // noise: autocorrelation after the decimator (input noise white, N0 = 1)
+        let r1 = match &dec {
+            Some((_, h)) => autocorrelation(h, decim, fs),
+            None => vec![fs],
+        };
+        let r2 = match &up {
+            Some((l, f)) => interpolated_autocorrelation(&r1, *l, f.taps(), rs.as_ref().map_or(1, |r| r.taps())),
+            None => r1,
+        };
+        let noise_bw_hz = match &rs {
+            Some(r) => resampler_power(r, &r2),
+            None => r2[0],
+        };
+        // latency in input samples: the decimator's delay, the interpolator's
+        // delay, half the resampler's kernel, and a sample of each stage
+        let d = decim as f64;
+        let l = up.as_ref().map_or(1.0, |(l, _)| *l as f64);
+        let latency = dec.as_ref().map_or(0.0, |(c, _)| c.delay() + d)
+            + up.as_ref().map_or(0.0, |(_, f)| (f.delay() / l + 1.0) * d)
+            + rs.as_ref().map_or(0.0, |r| (r.taps() as f64 / 2.0 + 1.0) * d / l)
+            + FLUSH_MARGIN * fs / rate;
+        let flush = latency.ceil() as usize;
+
+        let dec = dec.map(|(c, _)| c);
         let v = Vec::new;
-        Channelizer { dec, decim, up, rs, a_re: v(), a_im: v(), b_re: v(), b_im: v(), c_re: v(), c_im: v() }
+        Channelizer {
+            dec,
+            decim,
+            noise_bw_hz,
+            flush,
+            up,
+            rs,
+            a_re: v(),
+            a_im: v(),
+            b_re: v(),
+            b_im: v(),
+            c_re: v(),
+            c_im: v(),
+        }
     }
+}
+
+/// `fs`·Σ h[n]·h[n + pD] for p = 0, 1, …: the autocorrelation (at lags of
+/// p output samples) of white noise of unit density at `fs` filtered by `h`
+/// and decimated by `d`.
+fn autocorrelation(h: &[f32], d: usize, fs: f64) -> Vec<f64> {
+    (0..h.len().div_ceil(d).max(1))
+        .map(|p| fs * h.iter().zip(&h[(p * d).min(h.len())..]).map(|(&a, &b)| a as f64 * b as f64).sum::<f64>())
+        .collect()
+}
+
+/// The time-averaged autocorrelation, at lags 0..`lags`, after zero-stuffing
+/// by `l` a signal of autocorrelation `r` (lags ≥ 0; symmetric) and
+/// filtering with `g`: Σ_p r[p]·ag[q − pl] / l, with ag the
+/// autocorrelation of `g`.
+fn interpolated_autocorrelation(r: &[f64], l: usize, g: &[f32], lags: usize) -> Vec<f64> {
+    let ag = |m: i64| -> f64 {
+        let m = m.unsigned_abs() as usize;
+        g.iter().zip(g.get(m..).unwrap_or(&[])).map(|(&a, &b)| a as f64 * b as f64).sum()
+    };
+    let reach = (g.len() / l + 1) as i64;
+    (0..lags.max(1) as i64)
+        .map(|q| {
+            let p0 = q / l as i64;
+            (p0 - reach..=p0 + reach + 1)
+                .map(|p| r.get(p.unsigned_abs() as usize).copied().unwrap_or(0.0) * ag(q - p * l as i64))
+                .sum::<f64>()
+                / l as f64
+        })
+        .collect()
+}
+
+/// Time-averaged output power of `rs` (fresh: nothing processed yet) for an input of
+/// autocorrelation `r` (lags ≥ 0; symmetric; zero beyond), from the weights
+/// its outputs give each input sample, found by pushing impulses through
+/// copies of it.
+fn resampler_power(rs: &FractionalResampler, r: &[f64]) -> f64 {
+    let taps = rs.taps();
+    let span = 4 * taps;
+    let zeros = vec![0f32; span + taps];
+    // weights[k][j]: weight of input j in output k
+    let mut weights: Vec<Vec<f32>> = Vec::new();
+    let (mut o_re, mut o_im) = (Vec::new(), Vec::new());
+    for j in 0..span {
+        let mut x = zeros.clone();
+        x[j] = 1.0;
+        let mut probe = rs.clone();
+        o_re.clear();
+        o_im.clear();
+        probe.process(&x, &zeros, &mut o_re, &mut o_im);
+        for (k, &w) in o_re.iter().enumerate() {
+            if weights.len() <= k {
+                weights.push(vec![0.0; span]);
+            }
+            weights[k][j] = w;
+        }
+    }
+    let rr = |m: usize, n: usize| r.get(m.abs_diff(n)).copied().unwrap_or(0.0);
+    // outputs whose whole kernel lies among the probed inputs
+    let (mut sum, mut count) = (0.0, 0usize);
+    for (k, w) in weights.iter().enumerate() {
+        let t = rs.input_time_of_output(k as u64);
+        if t < taps as f64 || t > (span - taps) as f64 {
+            continue;
+        }
+        let nz: Vec<(usize, f64)> =
+            w.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(j, &v)| (j, v as f64)).collect();
+        sum += nz.iter().map(|&(j, a)| nz.iter().map(|&(i, b)| a * b * rr(i, j)).sum::<f64>()).sum::<f64>();
+        count += 1;
+    }
+    if count == 0 { r[0] } else { sum / count as f64 }
 }
 
 impl Front for Channelizer {
@@ -141,6 +274,14 @@ impl Front for Channelizer {
         }
     }
 
+    fn noise_bandwidth_hz(&self) -> f64 {
+        self.noise_bw_hz
+    }
+
+    fn flush_len(&self) -> usize {
+        self.flush
+    }
+
     fn input_position(&self, k: f64) -> f64 {
         // back through the stages: resampler, interpolator, decimator
         let mut t = match &self.rs {
@@ -166,7 +307,7 @@ impl Front for Channelizer {
 /// capture at the demodulator's rate, a [`Channelizer`] otherwise.
 pub fn plan_front(fs: f64, offset_hz: f64, rate: f64) -> Box<dyn Front> {
     if (fs - rate).abs() < 1e-6 * rate && offset_hz.abs() < 1.0 {
-        return Box::new(Passthrough);
+        return Box::new(Passthrough { rate: fs });
     }
     Box::new(Channelizer::new(fs, offset_hz, rate))
 }

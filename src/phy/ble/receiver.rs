@@ -42,9 +42,11 @@ pub fn channel_in_band(fs: f64, center_hz: f64, freq_hz: f64) -> bool {
 pub struct BleRxConfig {
     pub sample_rate: f64,
     /// Centre frequency of the capture; without it, one channel at the
-    /// centre is assumed and its index found by trying 37, 38 and 39.
+    /// centre is assumed and its index found by trying the advertising
+    /// channels (37, 38, 39) among `channels`.
     pub center_freq_hz: Option<f64>,
-    /// Channel indices to receive (those inside the band are kept).
+    /// Channel indices to receive (those inside the band are kept;
+    /// duplicates are ignored).
     pub channels: Vec<u8>,
     pub max_sync_errors: u32,
 }
@@ -77,6 +79,9 @@ pub struct PhyStats {
 struct ChannelRx {
     /// Known channel index, or None when the capture frequency is unknown.
     channel: Option<u8>,
+    /// The channels whose whitening to try: `channel` when known, the
+    /// requested advertising channels otherwise.
+    whitening: Vec<u8>,
     freq_hz: Option<f64>,
     front: Box<dyn Front>,
     det: SyncDetector,
@@ -105,13 +110,37 @@ impl BleReceiver {
         if cfg.sample_rate.is_nan() || cfg.sample_rate < 1.9e6 {
             return Err(format!("sample rate {} Hz is below the 2 MS/s BLE needs", cfg.sample_rate));
         }
+        if cfg.sample_rate > crate::source::MAX_SAMPLE_RATE {
+            return Err(format!(
+                "sample rate {} Hz is above the {} GS/s ridscope handles",
+                cfg.sample_rate,
+                crate::source::MAX_SAMPLE_RATE / 1e9
+            ));
+        }
         let sync = packet::sync_bits(ADV_ACCESS_ADDRESS);
         let mut chans = Vec::new();
+        // each channel once, in the order given
+        let mut requested: Vec<u8> = Vec::new();
+        for &ch in &cfg.channels {
+            if !requested.contains(&ch) {
+                requested.push(ch);
+            }
+        }
         let mut listen: Vec<(Option<u8>, Option<f64>, f64)> = Vec::new();
+        let mut unknown_whitening = Vec::new();
         match cfg.center_freq_hz {
-            None => listen.push((None, None, 0.0)),
+            None => {
+                unknown_whitening = requested.iter().copied().filter(|c| ADVERTISING.contains(c)).collect();
+                if unknown_whitening.is_empty() {
+                    return Err(format!(
+                        "without a centre frequency the channel is found among the advertising channels 37, 38 and 39, and {:?} lists none of them (give the capture's centre frequency)",
+                        cfg.channels
+                    ));
+                }
+                listen.push((None, None, 0.0));
+            }
             Some(fc) => {
-                for &ch in &cfg.channels {
+                for &ch in &requested {
                     let Some(f) = ble_channel_freq_hz(ch) else { continue };
                     if channel_in_band(cfg.sample_rate, fc, f) {
                         listen.push((Some(ch), Some(f), f - fc));
@@ -131,12 +160,15 @@ impl BleReceiver {
             ));
         }
         for (channel, freq_hz, off) in listen {
+            let front = plan_front(cfg.sample_rate, off, CHANNEL_RATE);
+            let demod = Demodulator::new(&sync).with_noise_bandwidth(front.noise_bandwidth_hz());
             chans.push(ChannelRx {
                 channel,
+                whitening: channel.map_or_else(|| unknown_whitening.clone(), |c| vec![c]),
                 freq_hz,
-                front: plan_front(cfg.sample_rate, off, CHANNEL_RATE),
+                front,
                 det: SyncDetector::new(&sync, cfg.max_sync_errors),
-                demod: Demodulator::new(&sync),
+                demod,
                 buf_re: Vec::new(),
                 buf_im: Vec::new(),
                 base: 0,
@@ -167,9 +199,18 @@ impl BleReceiver {
         }
     }
 
-    /// Flushes packets still waiting for samples at the end of the stream.
+    /// Flushes packets still waiting for samples at the end of the stream:
+    /// zeros push the last input samples out of each front end's filters,
+    /// then the candidates left are demodulated with what there is.
     pub fn finish(&mut self, out: &mut Vec<Frame>) {
+        let zeros = vec![0f32; CHUNK];
         for ch in &mut self.chans {
+            let mut left = ch.front.flush_len();
+            while left > 0 {
+                let n = left.min(CHUNK);
+                ch.push(&zeros[..n], &zeros[..n], false, self.fs, &mut self.stats, out);
+                left -= n;
+            }
             ch.push(&[], &[], true, self.fs, &mut self.stats, out);
         }
     }
@@ -210,11 +251,13 @@ impl ChannelRx {
             let lo = (ws - self.base) as usize;
             let hi = ((c + MAX_AFTER_SYNC).min(avail) - self.base) as usize;
             let coarse = (c - HIT_TO_START - ws) as f64;
-            let channels: &[u8] = match &self.channel {
-                Some(ch) => std::slice::from_ref(ch),
-                None => &ADVERTISING,
-            };
-            match self.demod.demodulate(&self.buf_re[lo..hi], &self.buf_im[lo..hi], coarse, channels, CHANNEL_RATE) {
+            match self.demod.demodulate(
+                &self.buf_re[lo..hi],
+                &self.buf_im[lo..hi],
+                coarse,
+                &self.whitening,
+                CHANNEL_RATE,
+            ) {
                 Ok(d) if d.crc_ok => {
                     stats.packets += 1;
                     let start_ch = ws as f64 + d.start;

@@ -298,4 +298,155 @@ fn channels_outside_the_band_are_refused_with_a_clear_message() {
     let e = BleReceiver::new(&BleRxConfig::new(4e6, Some(2440e6))).err().unwrap();
     assert!(e.contains("no BLE channel") && e.contains("2438.000") && e.contains("2442.000"), "{e}");
     assert!(BleReceiver::new(&BleRxConfig::new(1e6, Some(2402e6))).is_err());
+    for fs in [1e300, f64::INFINITY, f64::NAN, 10.5e9] {
+        let e = BleReceiver::new(&BleRxConfig::new(fs, Some(2402e6))).err().unwrap();
+        assert!(e.contains("sample rate"), "{e}");
+    }
+    assert!(BleReceiver::new(&BleRxConfig::new(10e9, Some(2402e6))).is_ok());
+}
+
+/// A packet of `payload_len` bytes on `ch` at `sps` samples per symbol,
+/// amplitude 0.5, starting at `start`, plus noise for 25 dB Eb/N0.
+fn capture_with(rng: &mut TestRng, ch: u8, starts: &[f64], sps: f64, cfo: f64, total: usize) -> Sent {
+    let m = ridscope_dsp::gfsk::Modulator::new(0.5, 0.5);
+    let (mut re, mut im) = (vec![0f32; total], vec![0f32; total]);
+    let mut sent = Vec::new();
+    for &start in starts {
+        let pdu = test_pdu(rng, 24);
+        let bits = packet::air_bits(ch, &pdu);
+        m.add_to(&bits, sps, start, 0.5, rng.uniform() * std::f64::consts::TAU, cfo, &mut re, &mut im);
+        sent.push((start, pdu));
+    }
+    let sigma = 0.5 * (sps / 10f64.powf(2.5) / 2.0).sqrt();
+    for k in 0..total {
+        re[k] += (sigma * rng.gauss()) as f32;
+        im[k] += (sigma * rng.gauss()) as f32;
+    }
+    (re, im, sent)
+}
+
+fn receive(cfg: &super::receiver::BleRxConfig, re: &[f32], im: &[f32]) -> (Vec<crate::frame::Frame>, super::PhyStats) {
+    let mut rx = super::receiver::BleReceiver::new(cfg).unwrap();
+    let mut frames = Vec::new();
+    for (r, i) in re.chunks(10_000).zip(im.chunks(10_000)) {
+        rx.process(r, i, &mut frames);
+    }
+    rx.finish(&mut frames);
+    (frames, rx.stats.clone())
+}
+
+#[test]
+fn a_channel_requested_twice_is_received_once() {
+    use super::receiver::{BleReceiver, BleRxConfig};
+    let mut rng = TestRng::new(21);
+    let (re, im, sent) = capture_with(&mut rng, 37, &[1000.0, 4000.0], 4.0, 0.0, 7000);
+    for fc in [Some(2402e6), None] {
+        let cfg = BleRxConfig { channels: vec![37, 37, 38, 37], ..BleRxConfig::new(4e6, fc) };
+        assert_eq!(BleReceiver::new(&cfg).unwrap().channels().len(), 1, "{fc:?}");
+        let (frames, stats) = receive(&cfg, &re, &im);
+        assert_eq!(frames.len(), sent.len(), "{fc:?}: {stats:?}");
+        assert_eq!(stats.packets, sent.len() as u64);
+    }
+}
+
+#[test]
+fn unknown_centre_frequency_tries_only_the_requested_advertising_channels() {
+    use super::receiver::{BleReceiver, BleRxConfig};
+    let mut rng = TestRng::new(22);
+    let (re, im, sent) = capture_with(&mut rng, 39, &[1000.0], 4.0, 0.0, 5000);
+    let with = |channels: Vec<u8>| BleRxConfig { channels, ..BleRxConfig::new(4e6, None) };
+    // 39's whitening is not tried unless asked for
+    let (frames, stats) = receive(&with(vec![37, 38]), &re, &im);
+    assert!(frames.is_empty(), "{frames:?}");
+    assert_eq!(stats.crc_errors, 1, "{stats:?}");
+    let (frames, _) = receive(&with(vec![39, 0]), &re, &im);
+    assert_eq!(frames.len(), 1);
+    assert_eq!((frames[0].meta.channel, &frames[0].bytes), (Some(39), &sent[0].1));
+    // nothing to try: refused
+    let e = BleReceiver::new(&with(vec![0, 22])).err().unwrap();
+    assert!(e.contains("37, 38 and 39") && e.contains("[0, 22]"), "{e}");
+}
+
+#[test]
+fn a_fresh_window_is_derotated_even_when_the_offset_is_unchanged() {
+    // A window of zeros leaves the carrier offset at exactly 0; the next
+    // candidate's first de-rotation (offset 0 too) must not reuse it.
+    let mut rng = TestRng::new(23);
+    let sync = packet::sync_bits(ADV_ACCESS_ADDRESS);
+    let mut d = Demodulator::new(&sync);
+    let zeros = vec![0f32; 3000];
+    assert_eq!(d.demodulate(&zeros, &zeros, 101.0, &[37], 4e6), Err(DemodError::NoSync));
+    let pdu = test_pdu(&mut rng, 30);
+    let (re, im) = synth(&mut rng, 37, &pdu, 100.3, 20e3, 30.0, 3000);
+    let r = d.demodulate(&re, &im, 101.0, &[37], 4e6).unwrap();
+    assert!(r.crc_ok && r.bytes == pdu, "{r:?}");
+}
+
+#[test]
+fn a_packet_ending_with_the_capture_is_decoded() {
+    use super::receiver::BleRxConfig;
+    // (rate, centre, channel): passthrough, interpolated, decimated, off-centre
+    let cases = [(4e6, 2402e6, 37u8), (2e6, 2402e6, 37), (3e6, 2426e6, 38), (8e6, 2427e6, 38), (20e6, 2475e6, 39)];
+    for (fs, fc, ch) in cases {
+        let mut rng = TestRng::new(fs as u64 + 24);
+        let sps = fs / 1e6;
+        let bits = 8 * (1 + 4 + 2 + 24 + 3);
+        let total = (3000.0 * sps) as usize;
+        // the second packet's last sample is the capture's last
+        let starts = [500.0 * sps + 0.4, total as f64 - bits as f64 * sps];
+        let cfo = (crate::frame::ble_channel_freq_hz(ch).unwrap() - fc + 15e3) / fs;
+        let (re, im, sent) = capture_with(&mut rng, ch, &starts, sps, cfo, total);
+        let (frames, stats) = receive(&BleRxConfig::new(fs, Some(fc)), &re, &im);
+        assert_eq!(frames.len(), 2, "{fs}: {stats:?}");
+        for (f, (start, pdu)) in frames.iter().zip(&sent) {
+            assert_eq!(&f.bytes, pdu, "{fs}");
+            assert!((f.meta.sample.unwrap() as f64 - start).abs() <= sps / 2.0 + 1.0, "{fs}: {:?} vs {start}", f.meta);
+        }
+        assert_eq!((stats.crc_errors, stats.sync_rejected), (0, 0), "{fs}: {stats:?}");
+        // noise alone gives nothing, flush included
+        let (frames, stats) = receive(&BleRxConfig::new(fs, Some(fc)), &re[..total / 10], &im[..total / 10]);
+        assert!(frames.is_empty() && stats.crc_errors == 0, "{fs}: {stats:?}");
+    }
+}
+
+/// White noise through each kind of front end comes out with the power its
+/// noise bandwidth says.
+#[test]
+fn front_ends_report_their_noise_bandwidth() {
+    use super::front::plan_front;
+    let cases = [
+        (4e6, 0.0, 4e6, 4e6),
+        (2e6, 0.0, 1.9e6, 2.0e6),
+        (2.4e6, 0.0, 2.2e6, 2.4e6),
+        (3e6, 0.0, 2.8e6, 3.0e6),
+        (3e6, 0.5e6, 2.0e6, 3.0e6),
+        (5e6, 0.0, 3.0e6, 4.0e6),
+        (8e6, 0.0, 2.5e6, 3.5e6),
+        (20e6, 5e6, 2.5e6, 3.5e6),
+        (61.44e6, -12e6, 2.5e6, 3.5e6),
+    ];
+    for (fs, off, lo, hi) in cases {
+        let mut f = plan_front(fs, off, 4e6);
+        let bw = f.noise_bandwidth_hz();
+        assert!((lo..=hi).contains(&bw), "{fs} {off}: {bw}");
+        // unit density: variance fs per complex sample
+        let mut rng = TestRng::new(fs as u64);
+        let sigma = (fs / 2.0).sqrt();
+        let n = (fs / 4e6 * 400_000.0) as usize;
+        let (re, im): (Vec<f32>, Vec<f32>) =
+            (0..n).map(|_| ((sigma * rng.gauss()) as f32, (sigma * rng.gauss()) as f32)).unzip();
+        let (mut ore, mut oim) = (Vec::new(), Vec::new());
+        if f.is_passthrough() {
+            (ore, oim) = (re, im);
+        } else {
+            f.process(&re, &im, &mut ore, &mut oim);
+        }
+        let skip = 1000; // the filters' start
+        let p: f64 =
+            ore[skip..].iter().zip(&oim[skip..]).map(|(&a, &b)| (a as f64).powi(2) + (b as f64).powi(2)).sum::<f64>()
+                / (ore.len() - skip) as f64;
+        let err_db = 10.0 * (p / bw).log10();
+        eprintln!("{fs} Hz, channel at {off} Hz: noise bandwidth {bw:.0} Hz, measured {p:.0} ({err_db:+.3} dB)");
+        assert!(err_db.abs() < 0.05, "{fs} {off}: measured {p}, reported {bw} ({err_db:.2} dB)");
+    }
 }
