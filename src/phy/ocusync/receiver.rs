@@ -19,7 +19,7 @@ use super::rx::{BurstDemod, Hint, Reject};
 use crate::frame::{Frame, LinkType, Phy, PhyMeta};
 
 /// −ln(false alarm probability) per tested position of the detector.
-const DETECT_LN_PFA: f64 = 23.0;
+const DETECT_LN_PFA: f64 = 14.0;
 /// The least number of prefix windows a partial burst must show.
 const MIN_SYMBOLS: usize = 3;
 
@@ -44,7 +44,6 @@ pub struct OcuStats {
 #[derive(Debug, Clone, Copy)]
 struct Cand {
     m: i64,
-    score: f64,
     strength: f64,
 }
 
@@ -58,6 +57,7 @@ pub struct OcusyncReceiver {
     offs: [i64; 8],
     half: i64,
     stride: i64,
+    coarse: i64,
     /// last sample index a position needs, from the position
     span: i64,
     /// samples kept before a candidate position (Gold symbol and margins)
@@ -67,12 +67,12 @@ pub struct OcusyncReceiver {
     base: i64,
     re: Vec<f32>,
     im: Vec<f32>,
-    s_re: Vec<f64>,
-    s_im: Vec<f64>,
-    s_e: Vec<f64>,
+    sums: Vec<[f64; 3]>,
     next_m: i64,
     best: Option<Cand>,
     demod: BurstDemod,
+    /// RIDSCOPE_DEBUG_OCU set: a line per burst on stderr.
+    debug: bool,
     codec: Codec,
     pub stats: OcuStats,
     /// Start and frequency offset of the last burst decoded (to drop a
@@ -111,18 +111,18 @@ impl OcusyncReceiver {
             offs,
             half,
             stride: (l as i64 / 8).max(1),
+            coarse: (l as i64 / 2).max(1),
             span,
             pre,
             post,
             base: 0,
             re: Vec::new(),
             im: Vec::new(),
-            s_re: vec![0.0],
-            s_im: vec![0.0],
-            s_e: vec![0.0],
+            sums: vec![[0.0; 3]],
             next_m: -offs[MIN_SYMBOLS + 2],
             best: None,
             demod: BurstDemod::new(),
+            debug: std::env::var_os("RIDSCOPE_DEBUG_OCU").is_some(),
             codec: Codec::new(),
             stats: OcuStats::default(),
             last_burst: None,
@@ -155,38 +155,32 @@ impl OcusyncReceiver {
 
     /// Extends the prefix sums to every n with n + lag inside the buffer.
     fn extend_sums(&mut self) {
-        let have = self.s_re.len() - 1; // products computed (buffer-relative)
+        let have = self.sums.len() - 1; // products computed (buffer-relative)
         let can = self.re.len().saturating_sub(self.lag);
         if can <= have {
             return;
         }
-        let (mut ar, mut ai, mut ae) =
-            (*self.s_re.last().unwrap_or(&0.0), *self.s_im.last().unwrap_or(&0.0), *self.s_e.last().unwrap_or(&0.0));
-        self.s_re.reserve(can - have);
-        self.s_im.reserve(can - have);
-        self.s_e.reserve(can - have);
+        let [mut ar, mut ai, mut ae] = *self.sums.last().unwrap_or(&[0.0; 3]);
         let (x_re, x_im) = (&self.re[have..can], &self.im[have..can]);
         let (y_re, y_im) = (&self.re[have + self.lag..can + self.lag], &self.im[have + self.lag..can + self.lag]);
-        for i in 0..can - have {
-            let (a, b, c, d) = (x_re[i], x_im[i], y_re[i], y_im[i]);
+        let ins = x_re.iter().zip(x_im).zip(y_re.iter().zip(y_im));
+        self.sums.extend(ins.map(|((&a, &b), (&c, &d))| {
             ar += (a * c + b * d) as f64;
             ai += (b * c - a * d) as f64;
             ae += (a * a + b * b + c * c + d * d) as f64 * 0.5;
-            self.s_re.push(ar);
-            self.s_im.push(ai);
-            self.s_e.push(ae);
-        }
+            [ar, ai, ae]
+        }));
     }
 
     /// Sum over the window of l products from absolute index `s`, if computed.
     fn window(&self, s: i64) -> Option<(f64, f64, f64)> {
         let a = s - self.base;
         let b = a + self.l as i64;
-        if a < 0 || b as usize >= self.s_re.len() {
+        if a < 0 || b as usize >= self.sums.len() {
             return None;
         }
-        let (a, b) = (a as usize, b as usize);
-        Some((self.s_re[b] - self.s_re[a], self.s_im[b] - self.s_im[a], self.s_e[b] - self.s_e[a]))
+        let (x, y) = (self.sums[a as usize], self.sums[b as usize]);
+        Some((y[0] - x[0], y[1] - x[1], y[2] - x[2]))
     }
 
     /// Detector score at position m (CP start of symbol r = −2): the
@@ -209,7 +203,7 @@ impl OcusyncReceiver {
         if used < MIN_SYMBOLS || e <= 0.0 {
             return None;
         }
-        let c = cr.hypot(ci) - mr.hypot(mi);
+        let c = (cr * cr + ci * ci).sqrt() - (mr * mr + mi * mi).sqrt();
         Some((c / e, c, used))
     }
 
@@ -221,13 +215,16 @@ impl OcusyncReceiver {
         let avail = self.end();
         // positions whose every window is in the buffer; at the end, any
         // position with enough windows
-        let last = if end { avail } else { avail - self.span };
+        let last = if end { avail } else { avail - self.span - self.coarse };
         let nms = (burst::LEN_9 as f64 * self.fs / FS / 2.0) as i64;
+        // a coarse grid (half a prefix: a hit loses at most a quarter of its
+        // score) with a lowered threshold, refined on a fine grid around hits
+        let half = self.coarse / 2;
         while self.next_m <= last {
             let m = self.next_m;
-            self.next_m += self.stride;
+            self.next_m += self.coarse;
             if let Some(c) = self.best
-                && m > c.m + nms
+                && m - half > c.m + nms
             {
                 self.best = None;
                 self.handle(c, out);
@@ -235,12 +232,20 @@ impl OcusyncReceiver {
             if m < self.skip_until {
                 continue;
             }
-            let Some((s, strength, used)) = self.score(m) else { continue };
-            if std::env::var_os("RIDSCOPE_DEBUG_OCU2").is_some() && s > 0.3 {
-                eprintln!("m {m} s {s:.3} used {used}");
+            let Some((s, _, used)) = self.score(m) else { continue };
+            if s <= 0.75 * self.threshold(used) {
+                continue;
             }
-            if s > self.threshold(used) && self.best.is_none_or(|b| strength > b.strength) {
-                self.best = Some(Cand { m, score: s, strength });
+            let mut f = m - half;
+            while f <= m + half {
+                if f >= self.skip_until
+                    && let Some((s, strength, used)) = self.score(f)
+                    && s > self.threshold(used)
+                    && self.best.is_none_or(|b| strength > b.strength)
+                {
+                    self.best = Some(Cand { m: f, strength });
+                }
+                f += self.stride;
             }
         }
     }
@@ -255,9 +260,6 @@ impl OcusyncReceiver {
         }
         let (a, b) = ((w0 - self.base) as usize, (w1 - self.base) as usize);
         let hint = Hint { cp_start: (c.m - w0) as f64 };
-        if std::env::var_os("RIDSCOPE_DEBUG_OCU").is_some() {
-            eprintln!("candidate m {} score {:.3} window {w0}..{w1}", c.m, c.score);
-        }
         let d = match self.demod.demodulate(&self.re[a..b], &self.im[a..b], self.fs, hint) {
             Ok(d) => d,
             Err(Reject::NoZc | Reject::Truncated) => {
@@ -275,7 +277,7 @@ impl OcusyncReceiver {
             return;
         }
         let dec = self.codec.decode(&d.llr);
-        if std::env::var_os("RIDSCOPE_DEBUG_OCU").is_some() {
+        if self.debug {
             eprintln!(
                 "burst at {start:.1}: nine {} snr {:.1} ppm {:.1} present {:?} crc {} after {} iterations",
                 d.nine,
@@ -292,8 +294,8 @@ impl OcusyncReceiver {
         };
         self.last_burst = Some((start, d.offset_hz));
         let len = if d.nine { burst::LEN_9 } else { burst::LEN_8 } as f64 * self.fs / FS;
-        // later positions with two or more windows in this burst would find it again
-        self.skip_until = self.skip_until.max((start + len) as i64 - self.offs[1]);
+        // later positions with windows in this burst would find it again
+        self.skip_until = self.skip_until.max((start + len) as i64);
         self.stats.bursts += 1;
         if !d.present.iter().all(|&p| p) {
             self.stats.partial += 1;
@@ -314,15 +316,13 @@ impl OcusyncReceiver {
     fn trim(&mut self) {
         let keep_from = self.best.map_or(self.next_m, |c| c.m.min(self.next_m)) - self.pre;
         let drop = keep_from - self.base;
-        if drop < (1 << 16) {
+        if drop < (1 << 18) {
             return;
         }
-        let d = (drop as usize).min(self.re.len()).min(self.s_re.len() - 1);
+        let d = (drop as usize).min(self.re.len()).min(self.sums.len() - 1);
         self.re.drain(..d);
         self.im.drain(..d);
-        self.s_re.drain(..d);
-        self.s_im.drain(..d);
-        self.s_e.drain(..d);
+        self.sums.drain(..d);
         self.base += d as i64;
     }
 }

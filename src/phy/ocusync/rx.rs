@@ -280,12 +280,6 @@ impl BurstDemod {
             let y1 = self.fft_full((z + window_offset(ZC_R[1])) as usize);
             [self.diff_quality(&y0, &self.zc[0], best_k), self.diff_quality(&y1, &self.zc[1], best_k)]
         };
-        if std::env::var_os("RIDSCOPE_DEBUG_OCU").is_some() {
-            eprintln!(
-                "ocusync: cp_start {:.1} f_c {f_c:.0} q0 {q0} best_q {best_q} f_frac {f_frac:.0} k {best_k} z {z} score {best_score:.3} {best_q2:?}",
-                hint.cp_start
-            );
-        }
         if best_score < ZC_THRESHOLD {
             return Err(Reject::NoZc);
         }
