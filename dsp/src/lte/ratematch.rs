@@ -174,7 +174,7 @@ impl RateMatcher {
         self.accumulate(llr, rv, out.map(|o| &mut o[..self.d_len]));
     }
 
-    fn accumulate(&self, llr: &[f32], rv: u8, mut out: [&mut [f32]; 3]) {
+    fn accumulate(&self, llr: &[f32], rv: u8, out: [&mut [f32]; 3]) {
         for (&x, (s, i)) in llr.iter().zip(self.walk(rv)) {
             out[s][i] += x;
         }
