@@ -200,6 +200,8 @@ const LLR_LIMIT: f32 = 1.0e4;
 /// SIMD lanes of the windowed decoder: the block is cut into this many
 /// windows decoded side by side.
 const LANES: usize = 8;
+/// Training steps for the window boundaries in the first iteration.
+const ACQUISITION: usize = 16;
 /// Shortest window for which the windowed decoder is used (shorter blocks
 /// are decoded exactly, one lane).
 const MIN_WINDOW: usize = 64;
@@ -288,15 +290,35 @@ fn max_over_states<const W: usize>(a: &Metrics<W>, x: &Metrics<W>) -> Lanes<W> {
     max(&max(&m[0], &m[2]), &max(&m[1], &m[3]))
 }
 
+/// The backward recursion with the extrinsic output over some steps.
+#[inline(always)]
+fn backward<const W: usize>(
+    b: &mut Metrics<W>,
+    store: &[Metrics<W>],
+    lu: &[Lanes<W>],
+    lp: &[Lanes<W>],
+    ext: &mut [Lanes<W>],
+) {
+    for (((st, u), p), e) in store.iter().zip(lu).zip(lp).zip(ext.iter_mut()).rev() {
+        let (x0, x1) = beta_sums(b, u, p);
+        let m0 = max_over_states(st, &x0);
+        let m1 = max_over_states(st, &x1);
+        for i in 0..W {
+            e[i] = (m0[i] - m1[i]) - 2.0 * u[i];
+        }
+        *b = beta_from_sums(&x0, &x1);
+    }
+}
+
 /// One constituent max-log-MAP decoding over `W` windows side by side.
 ///
 /// Inputs are half LLRs in lane-interleaved layout: step `t` of window `w`
 /// (block position `w·L + t`, `L` the window length) is at `t·W + w`; `lu`
 /// is systematic + a priori, `lp` the parity. `a_init` / `b_init` hold the
-/// state metrics at the start / end of each window; on return `a_end` /
-/// `b_start` hold those computed at the end / start of each window (the
-/// next iteration's initial values for the neighbouring windows). The
-/// extrinsic LLRs (natural units) go to `ext` in the same layout.
+/// state metrics at the start / end of each window; on return `a_end`
+/// holds `α` at the end of each window and `b_mid` holds `β` at step
+/// `b_at` of each window (`α` at any step stays in `store`). The extrinsic
+/// LLRs (natural units) go to `ext` in the same layout.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn siso<const W: usize>(
@@ -307,7 +329,8 @@ fn siso<const W: usize>(
     store: &mut [Metrics<W>],
     ext: &mut [f32],
     a_end: &mut Metrics<W>,
-    b_start: &mut Metrics<W>,
+    b_at: usize,
+    b_mid: &mut Metrics<W>,
 ) {
     let (lu, _) = lu.as_chunks::<W>();
     let (lp, _) = lp.as_chunks::<W>();
@@ -321,16 +344,10 @@ fn siso<const W: usize>(
     }
     *a_end = a;
     let mut b = *b_init;
-    for (((st, u), p), e) in store.iter().zip(lu).zip(lp).zip(ext.iter_mut()).rev() {
-        let (x0, x1) = beta_sums(&b, u, p);
-        let m0 = max_over_states(st, &x0);
-        let m1 = max_over_states(st, &x1);
-        for i in 0..W {
-            e[i] = (m0[i] - m1[i]) - 2.0 * u[i];
-        }
-        b = beta_from_sums(&x0, &x1);
-    }
-    *b_start = b;
+    let g = b_at.min(steps);
+    backward(&mut b, &store[g..], &lu[g..], &lp[g..], &mut ext[g..]);
+    *b_mid = b;
+    backward(&mut b, &store[..g], &lu[..g], &lp[..g], &mut ext[..g]);
 }
 
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
@@ -343,9 +360,63 @@ fn siso_lanes(
     store: &mut [Metrics<LANES>],
     ext: &mut [f32],
     a_end: &mut Metrics<LANES>,
-    b_start: &mut Metrics<LANES>,
+    b_at: usize,
+    b_mid: &mut Metrics<LANES>,
 ) {
-    siso::<LANES>(lu, lp, a_init, b_init, store, ext, a_end, b_start)
+    siso::<LANES>(lu, lp, a_init, b_init, store, ext, a_end, b_at, b_mid)
+}
+
+/// Lane `w` gets lane `w − 1`'s value (lane 0 its own).
+#[inline(always)]
+fn lanes_down(x: &Lanes<LANES>) -> Lanes<LANES> {
+    let mut o = *x;
+    o[1..].copy_from_slice(&x[..LANES - 1]);
+    o
+}
+
+/// Lane `w` gets lane `w + 1`'s value (the last lane its own).
+#[inline(always)]
+fn lanes_up(x: &Lanes<LANES>) -> Lanes<LANES> {
+    let mut o = *x;
+    o[..LANES - 1].copy_from_slice(&x[1..]);
+    o
+}
+
+/// Window boundary metrics by acquisition (training): each window's start
+/// metrics from a forward run over the last `g` steps of the window before
+/// it, and its end metrics from a backward run over the first `g` steps of
+/// the window after it, starting from `a_from` / `b_from` (per lane, the
+/// metrics for the neighbour's window at that point). Lanes 0 (start) and
+/// `LANES − 1` (end) of `a_init` / `b_init` are left as they are. `lu`,
+/// `lp` in lane layout, `g ≤ L`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+fn acquire_lanes(
+    lu: &[f32],
+    lp: &[f32],
+    g: usize,
+    a_from: &Metrics<LANES>,
+    b_from: &Metrics<LANES>,
+    a_init: &mut Metrics<LANES>,
+    b_init: &mut Metrics<LANES>,
+) {
+    let (lu, _) = lu.as_chunks::<LANES>();
+    let (lp, _) = lp.as_chunks::<LANES>();
+    let l = lu.len().min(lp.len());
+    let g = g.min(l);
+    // lane w sees lane w − 1's (forward) or w + 1's (backward) inputs
+    let mut a = *a_from;
+    for (u, p) in lu[l - g..l].iter().zip(&lp[l - g..l]) {
+        a = alpha_step(&a, &lanes_down(u), &lanes_down(p));
+    }
+    let mut b = *b_from;
+    for (u, p) in lu[..g].iter().zip(&lp[..g]).rev() {
+        let (x0, x1) = beta_sums(&b, &lanes_up(u), &lanes_up(p));
+        b = beta_from_sums(&x0, &x1);
+    }
+    for s in 0..NS {
+        a_init[s][1..].copy_from_slice(&a[s][1..]);
+        b_init[s][..LANES - 1].copy_from_slice(&b[s][..LANES - 1]);
+    }
 }
 
 /// `β_K` after the three tail steps, from state 0.
@@ -358,11 +429,16 @@ fn tail_beta(tail: &[(f32, f32); 3]) -> [f32; NS] {
     b.map(|v| v[0])
 }
 
-/// Per constituent decoder: the metrics at the window boundaries.
+/// Per constituent decoder: the metrics at the window boundaries, and
+/// where the training runs for them start (from the previous iteration:
+/// `α` `ACQUISITION` steps before the end of the window before, `β` as
+/// many steps into the window after; uniform in the first iteration).
 #[derive(Debug, Clone, Copy)]
 struct Bounds {
     alpha: Metrics<LANES>,
     beta: Metrics<LANES>,
+    alpha_from: Metrics<LANES>,
+    beta_from: Metrics<LANES>,
 }
 
 /// Iterative turbo decoder for one block size `K`; all buffers are
@@ -371,8 +447,9 @@ struct Bounds {
 /// Blocks of at least 512 bits are decoded as 8 windows side by side (one
 /// per SIMD lane), each window's forward and backward recursions starting
 /// from the metrics its neighbour reached at the shared boundary in the
-/// previous iteration (uniform in the first); shorter blocks are decoded
-/// exactly (one window). [`TurboDecoder::set_windowed`] overrides the
+/// previous iteration (in the first iteration: from a 32-step training run
+/// into the neighbouring window); shorter blocks are decoded exactly (one
+/// window). [`TurboDecoder::set_windowed`] overrides the
 /// choice.
 #[derive(Debug, Clone)]
 pub struct TurboDecoder {
@@ -428,7 +505,12 @@ impl TurboDecoder {
             par1: vec![0.0; k],
             par2: vec![0.0; k],
             beta_end: [[0.0; NS]; 2],
-            bounds: [Bounds { alpha: [[0.0; LANES]; NS], beta: [[0.0; LANES]; NS] }; 2],
+            bounds: [Bounds {
+                alpha: [[0.0; LANES]; NS],
+                beta: [[0.0; LANES]; NS],
+                alpha_from: [[0.0; LANES]; NS],
+                beta_from: [[0.0; LANES]; NS],
+            }; 2],
             apri1: vec![0.0; k],
             lu: vec![0.0; k],
             ext: vec![0.0; k],
@@ -525,7 +607,12 @@ impl TurboDecoder {
         for (b, end) in self.bounds.iter_mut().zip(&self.beta_end) {
             // first iteration: window boundaries unknown (uniform), except
             // the start (state 0) and the terminated end
-            *b = Bounds { alpha: [[0.0; LANES]; NS], beta: [[0.0; LANES]; NS] };
+            *b = Bounds {
+                alpha: [[0.0; LANES]; NS],
+                beta: [[0.0; LANES]; NS],
+                alpha_from: [[0.0; LANES]; NS],
+                beta_from: [[0.0; LANES]; NS],
+            };
             for s in 0..NS {
                 b.alpha[s][0] = if s == 0 { 0.0 } else { NEG };
                 b.beta[s][w - 1] = end[s];
@@ -572,19 +659,22 @@ impl TurboDecoder {
         if self.lanes == 1 {
             let a0: Metrics<1> = std::array::from_fn(|s| [if s == 0 { 0.0 } else { NEG }]);
             let b0: Metrics<1> = self.beta_end[c].map(|v| [v]);
-            let (mut a_end, mut b_start) = (a0, b0);
-            siso::<1>(&self.lu, par, &a0, &b0, &mut self.store1, &mut self.ext, &mut a_end, &mut b_start);
+            let (mut a_end, mut b_mid) = (a0, b0);
+            siso::<1>(&self.lu, par, &a0, &b0, &mut self.store1, &mut self.ext, &mut a_end, 0, &mut b_mid);
             return;
         }
         let b = &mut self.bounds[c];
-        let (mut a_end, mut b_start) = (b.alpha, b.beta);
-        siso_lanes(&self.lu, par, &b.alpha, &b.beta, &mut self.store8, &mut self.ext, &mut a_end, &mut b_start);
-        // window w + 1 starts where window w ended; window w − 1 ends where
-        // window w started (lane 0's start and the last lane's end are fixed)
+        let g = ACQUISITION;
+        acquire_lanes(&self.lu, par, g, &b.alpha_from, &b.beta_from, &mut b.alpha, &mut b.beta);
+        let (mut a_end, mut b_mid) = (b.alpha, b.beta);
+        siso_lanes(&self.lu, par, &b.alpha, &b.beta, &mut self.store8, &mut self.ext, &mut a_end, g, &mut b_mid);
+        // next iteration: window w + 1's training starts from window w's α
+        // g steps before its end, window w − 1's from window w's β at g
+        let a_g = &self.store8[self.store8.len() - g];
         for s in 0..NS {
             for lane in 1..LANES {
-                b.alpha[s][lane] = a_end[s][lane - 1];
-                b.beta[s][lane - 1] = b_start[s][lane];
+                b.alpha_from[s][lane] = a_g[s][lane - 1];
+                b.beta_from[s][lane - 1] = b_mid[s][lane];
             }
         }
     }
