@@ -200,6 +200,15 @@ const LLR_LIMIT: f32 = 1.0e4;
 /// SIMD lanes of the windowed decoder: the block is cut into this many
 /// windows decoded side by side.
 const LANES: usize = 8;
+/// Buffers indexed through the interleaver have this power-of-two size
+/// (≥ the largest K) and are indexed with a mask, so the gathers and
+/// scatters need no bounds checks.
+const KMAX: usize = 8192;
+
+fn boxed<T: Copy + Default>() -> Box<[T; KMAX]> {
+    vec![T::default(); KMAX].into_boxed_slice().try_into().unwrap_or_else(|_| unreachable!())
+}
+
 /// Training steps for the window boundaries in the first iteration.
 const ACQUISITION: usize = 16;
 /// Shortest window for which the windowed decoder is used (shorter blocks
@@ -429,6 +438,41 @@ fn tail_beta(tail: &[(f32, f32); 3]) -> [f32; NS] {
     b.map(|v| v[0])
 }
 
+/// `o = a + b`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+fn add_into(o: &mut [f32], a: &[f32], b: &[f32]) {
+    for ((o, &a), &b) in o.iter_mut().zip(a).zip(b) {
+        *o = a + b;
+    }
+}
+
+/// Decoder 2's input: `lu[j] = sys2[j] + ws·ext[g2[j]]`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+fn gather_apriori(lu: &mut [f32], sys2: &[f32], g2: &[u32], ext: &[f32; KMAX], ws: f32) {
+    for ((o, &s), &g) in lu.iter_mut().zip(sys2).zip(g2) {
+        *o = s + ws * ext[g as usize & (KMAX - 1)];
+    }
+}
+
+/// After decoder 2: the next a priori of decoder 1, `apri1[g2[j]] =
+/// ws·ext[j]`, and the hard decision on the posterior `2·lu + ext` into
+/// `bits[nat2[j]]`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+fn scatter_apriori(
+    lu: &[f32],
+    ext: &[f32; KMAX],
+    g2: &[u32],
+    nat2: &[u32],
+    ws: f32,
+    apri1: &mut [f32; KMAX],
+    bits: &mut [u8; KMAX],
+) {
+    for (((&u, &e), &g), &n) in lu.iter().zip(ext).zip(g2).zip(nat2) {
+        apri1[g as usize & (KMAX - 1)] = ws * e;
+        bits[n as usize & (KMAX - 1)] = (2.0 * u + e < 0.0) as u8;
+    }
+}
+
 /// Per constituent decoder: the metrics at the window boundaries, and
 /// where the training runs for them start (from the previous iteration:
 /// `α` `ACQUISITION` steps before the end of the window before, `β` as
@@ -472,15 +516,15 @@ pub struct TurboDecoder {
     beta_end: [[f32; NS]; 2],
     bounds: [Bounds; 2],
     /// a priori of decoder 1 (half LLRs, lane layout)
-    apri1: Vec<f32>,
+    apri1: Box<[f32; KMAX]>,
     /// decoder input `lu` = systematic + a priori
     lu: Vec<f32>,
-    ext: Vec<f32>,
+    ext: Box<[f32; KMAX]>,
     store8: Vec<Metrics<LANES>>,
     store1: Vec<Metrics<1>>,
     /// posterior LLRs and hard decisions (natural order)
     llr: Vec<f32>,
-    bits: Vec<u8>,
+    bits: Box<[u8; KMAX]>,
 }
 
 impl TurboDecoder {
@@ -511,13 +555,13 @@ impl TurboDecoder {
                 alpha_from: [[0.0; LANES]; NS],
                 beta_from: [[0.0; LANES]; NS],
             }; 2],
-            apri1: vec![0.0; k],
+            apri1: boxed(),
             lu: vec![0.0; k],
-            ext: vec![0.0; k],
+            ext: boxed(),
             store8: Vec::new(),
             store1: Vec::new(),
             llr: vec![0.0; k],
-            bits: vec![0; k],
+            bits: boxed(),
         };
         dec.set_windowed(k / LANES >= MIN_WINDOW);
         Some(dec)
@@ -558,7 +602,7 @@ impl TurboDecoder {
 
     /// Hard decisions of the last decode.
     pub fn bits(&self) -> &[u8] {
-        &self.bits
+        &self.bits[..self.k]
     }
 
     /// Decodes one block from the channel LLRs of `d⁽⁰⁾, d⁽¹⁾, d⁽²⁾`
@@ -618,7 +662,7 @@ impl TurboDecoder {
                 b.beta[s][w - 1] = end[s];
             }
         }
-        self.apri1.fill(0.0);
+        self.apri1[..k].fill(0.0);
 
         // extrinsic (natural units) → a priori half LLR
         let ws = 0.5 * self.scale;
@@ -627,29 +671,24 @@ impl TurboDecoder {
         for _ in 0..max_iterations.max(1) {
             iterations += 1;
             // decoder 1, natural order
-            for ((o, &s), &a) in self.lu.iter_mut().zip(&self.sys1).zip(&self.apri1) {
-                *o = s + a;
-            }
+            add_into(&mut self.lu, &self.sys1, &self.apri1[..k]);
             self.constituent(0);
             // decoder 2, interleaved order: a priori = scaled ext1 at Π(i)
-            for ((o, &s), &g) in self.lu.iter_mut().zip(&self.sys2).zip(&self.g2) {
-                *o = s + ws * self.ext[g as usize];
-            }
+            gather_apriori(&mut self.lu, &self.sys2, &self.g2, &self.ext, ws);
             self.constituent(1);
-            // posterior = channel + a priori + extrinsic of decoder 2, and
-            // the next a priori of decoder 1, both deinterleaved
-            for (((&u, &e), &g), &n) in self.lu.iter().zip(&self.ext).zip(&self.g2).zip(&self.nat2) {
-                self.apri1[g as usize] = ws * e;
-                let l = 2.0 * u + e;
-                self.llr[n as usize] = l;
-                self.bits[n as usize] = (l < 0.0) as u8;
-            }
-            if early_stop(&self.bits) {
+            // the next a priori of decoder 1 and the hard decisions on the
+            // posterior (channel + a priori + extrinsic of decoder 2), both
+            // deinterleaved
+            scatter_apriori(&self.lu, &self.ext, &self.g2, &self.nat2, ws, &mut self.apri1, &mut self.bits);
+            if early_stop(&self.bits[..k]) {
                 stopped_early = true;
                 break;
             }
         }
-        TurboResult { bits: &self.bits, iterations, stopped_early }
+        for ((&u, &e), &n) in self.lu.iter().zip(&self.ext[..k]).zip(&self.nat2) {
+            self.llr[n as usize] = 2.0 * u + e;
+        }
+        TurboResult { bits: &self.bits[..k], iterations, stopped_early }
     }
 
     /// Constituent decoder `c` (0 or 1) on `self.lu` and its parity, into
@@ -660,14 +699,14 @@ impl TurboDecoder {
             let a0: Metrics<1> = std::array::from_fn(|s| [if s == 0 { 0.0 } else { NEG }]);
             let b0: Metrics<1> = self.beta_end[c].map(|v| [v]);
             let (mut a_end, mut b_mid) = (a0, b0);
-            siso::<1>(&self.lu, par, &a0, &b0, &mut self.store1, &mut self.ext, &mut a_end, 0, &mut b_mid);
+            siso::<1>(&self.lu, par, &a0, &b0, &mut self.store1, &mut self.ext[..], &mut a_end, 0, &mut b_mid);
             return;
         }
         let b = &mut self.bounds[c];
         let g = ACQUISITION;
         acquire_lanes(&self.lu, par, g, &b.alpha_from, &b.beta_from, &mut b.alpha, &mut b.beta);
         let (mut a_end, mut b_mid) = (b.alpha, b.beta);
-        siso_lanes(&self.lu, par, &b.alpha, &b.beta, &mut self.store8, &mut self.ext, &mut a_end, g, &mut b_mid);
+        siso_lanes(&self.lu, par, &b.alpha, &b.beta, &mut self.store8, &mut self.ext[..], &mut a_end, g, &mut b_mid);
         // next iteration: window w + 1's training starts from window w's α
         // g steps before its end, window w − 1's from window w's β at g
         let a_g = &self.store8[self.store8.len() - g];
