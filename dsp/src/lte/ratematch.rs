@@ -132,14 +132,20 @@ impl RateMatcher {
         self.valid.len()
     }
 
-    /// The (stream, index) of each transmitted bit `e_0, e_1, …` from
-    /// `start`, cycling.
-    fn walk(&self, rv: u8) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let start = self.start[(rv % 4) as usize];
-        self.valid[start..]
-            .iter()
-            .chain(self.valid.iter().cycle())
-            .map(|&c| ((c >> STREAM_SHIFT) as usize, (c & INDEX_MASK) as usize))
+    /// Calls `f(j, entry)` for the transmitted bits `j = 0..e` with their
+    /// packed (stream, index) entries, in segments of the circular walk
+    /// (a plain loop per segment).
+    #[inline(always)]
+    fn walk(&self, e: usize, rv: u8, mut f: impl FnMut(std::ops::Range<usize>, &[u32])) {
+        let mut pos = self.start[(rv % 4) as usize];
+        let mut j = 0;
+        while j < e {
+            let seg = &self.valid[pos..];
+            let n = seg.len().min(e - j);
+            f(j..j + n, &seg[..n]);
+            j += n;
+            pos = 0;
+        }
     }
 
     /// Appends the `e` rate-matched bits of redundancy version `rv` to
@@ -149,8 +155,14 @@ impl RateMatcher {
     /// If a stream is shorter than `D`.
     pub fn rate_match<S: AsRef<[u8]>>(&self, d: &[S; 3], e: usize, rv: u8, out: &mut Vec<u8>) {
         let d: [&[u8]; 3] = std::array::from_fn(|i| &d[i].as_ref()[..self.d_len]);
-        out.reserve(e);
-        out.extend(self.walk(rv).take(e).map(|(s, i)| d[s][i]));
+        let base = out.len();
+        out.resize(base + e, 0);
+        let out = &mut out[base..];
+        self.walk(e, rv, |range, entries| {
+            for (o, &c) in out[range].iter_mut().zip(entries) {
+                *o = d[(c >> STREAM_SHIFT) as usize][(c & INDEX_MASK) as usize];
+            }
+        });
     }
 
     /// Soft inverse of [`RateMatcher::rate_match`]: the `E = llr.len()`
@@ -174,10 +186,12 @@ impl RateMatcher {
         self.accumulate(llr, rv, out.map(|o| &mut o[..self.d_len]));
     }
 
-    fn accumulate(&self, llr: &[f32], rv: u8, out: [&mut [f32]; 3]) {
-        for (&x, (s, i)) in llr.iter().zip(self.walk(rv)) {
-            out[s][i] += x;
-        }
+    fn accumulate(&self, llr: &[f32], rv: u8, mut out: [&mut [f32]; 3]) {
+        self.walk(llr.len(), rv, |range, entries| {
+            for (&x, &c) in llr[range].iter().zip(entries) {
+                out[(c >> STREAM_SHIFT) as usize][(c & INDEX_MASK) as usize] += x;
+            }
+        });
     }
 }
 
