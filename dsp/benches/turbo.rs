@@ -4,8 +4,12 @@
 //! a typical SNR), turbo encoding + rate matching, soft dematching, and the
 //! 7200-bit Gold sequence. Times per block.
 //!
-//! Reference figures: see the final report of the helper-turbo branch
-//! (filled in below).
+//! Reference figures (one core of a 2-vCPU AMD EPYC Zen 3 VM at ~2.45 GHz
+//! shared with other work, AVX2 clones): decode 8 iterations 65–72 µs
+//! (exact one-window max-log-MAP 332 µs); with the CRC early stop ~23 µs
+//! at Es/N0 = −5 dB (≈2 iterations), ~38 µs at −6 dB (≈3); encode + rate
+//! match 9 µs; `RateMatcher::new` 15 µs; dematch 5.8 µs; Gold sequence of
+//! 7200 bits 2.0 µs.
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use ridscope_dsp::crc::crc24a;
@@ -55,6 +59,11 @@ fn bench(c: &mut Criterion) {
     let s = received(&mut rng, -6.0);
     g.bench_function("turbo_decode_k1408_8it", |b| {
         b.iter(|| dec.decode([black_box(&s[0]), &s[1], &s[2]], 8, |_| false).iterations)
+    });
+    let mut exact = TurboDecoder::new(K).unwrap();
+    exact.set_windowed(false);
+    g.bench_function("turbo_decode_k1408_8it_exact", |b| {
+        b.iter(|| exact.decode([black_box(&s[0]), &s[1], &s[2]], 8, |_| false).iterations)
     });
     // early stop with the CRC, over a set of blocks at Es/N0 = -5 dB
     // (≈2 iterations on average) and -6 dB (≈3)

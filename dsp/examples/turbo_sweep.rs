@@ -14,12 +14,29 @@
 //! `cargo run --release -p ridscope-dsp --example turbo_sweep [blocks] [exact]`
 //! (`exact`: decode the whole block as one window)
 //!
-//! Measured (200 blocks per point, seed 1):
+//! Measured (200 blocks per point, seed 1; the windowed and the exact
+//! decoder give the same counts within one block; time per block for
+//! dematching + decoding + CRC checks, one core of a shared 2-vCPU Zen 3
+//! VM):
 //!
 //! ```text
-//! Es/N0 dB  Eb/N0 dB  success  avg iterations
-//!  (filled in below)
+//! Es/N0 dB  Eb/N0 dB  success  avg iterations  µs/block (exact: success, µs)
+//!   -9.0     -1.84      0/200       8.00          ~75   (  0/200, 348)
+//!   -8.0     -0.84      0/200       8.00          ~75   (  0/200, 348)
+//!   -7.5     -0.34      0/200       8.00           80   (  0/200, 352)
+//!   -7.0      0.16     24/200       7.83           78   ( 25/200, 344)
+//!   -6.5      0.66    168/200       5.51           59   (168/200, 244)
+//!   -6.0      1.16    200/200       3.09           38   (200/200, 142)
+//!   -5.0      2.16    200/200       1.96           28   (200/200,  95)
+//!   -4.0      3.16    200/200       1.28           22   (200/200,  66)
+//!   -3.0      4.16    200/200       1.01           20   (200/200,  55)
+//!   -2.0 .. 0.0       200/200       1.00           20   (200/200,  55)
 //! ```
+//!
+//! Bare rate-1/3 code, K = 1408, 8 iterations, 200 blocks (281 600 bits)
+//! per point, windowed decoder: BER 1.1e-1 at Eb/N0 = 0 dB, 3.7e-2 at
+//! 0.25 dB, 5.3e-3 at 0.5 dB, 2.1e-5 at 0.75 dB, no errors at 1.0 and
+//! 1.5 dB.
 
 use ridscope_dsp::crc::crc24a;
 use ridscope_dsp::lte::gold::gold_sequence;

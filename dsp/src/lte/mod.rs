@@ -4,13 +4,17 @@
 //! inverse.
 //!
 //! A receive chain for one code block: descramble the demodulated LLRs
-//! (flip the sign where the [`gold`] sequence is 1), [`ratematch::RateMatcher::rate_dematch`]
-//! into the three streams, [`turbo::TurboDecoder::decode`] with a CRC check
-//! as the early-stop predicate.
+//! (flip the sign where the [`gold`] sequence is 1), dematch them with
+//! [`ratematch::RateMatcher::rate_dematch`] into the three streams, and
+//! decode with [`turbo::TurboDecoder::decode`], a CRC check as the
+//! early-stop predicate.
 //!
-//! Measured with `examples/turbo_sweep.rs` (K = 1408 with CRC-24A, E =
-//! 7200, rv 0, BPSK over AWGN, 8 iterations at most, 200 blocks per
-//! point): see the table there.
+//! With K = 1408 (1384 bits + CRC-24A), E = 7200, rv 0 (the parameters of
+//! the DJI DroneID code block), BPSK over AWGN and at most 8 iterations,
+//! every block decodes from Es/N0 = −6 dB per coded bit (Eb/N0 = 1.2 dB),
+//! 84% at −6.5 dB and 12% at −7 dB; see `examples/turbo_sweep.rs` for the table and
+//! `benches/turbo.rs` for timings (about 70 µs per block for 8
+//! iterations, 20–40 µs with the CRC early stop).
 
 pub mod gold;
 pub mod qpp;

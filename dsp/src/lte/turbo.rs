@@ -22,12 +22,24 @@
 //! `ln P(b = 0) / P(b = 1)`, positive for 0, 0 for an erasure; metrics are
 //! kept in `f32` and renormalized every step.
 //!
-//! One constituent decoding runs the forward (`α`) and backward (`β`)
-//! recursions in the same loop, meeting in the middle of the block, so the
-//! two dependency chains overlap; the per-step work is branch-free
-//! arithmetic on 8-lane arrays with constant lane permutations, which the
-//! compiler turns into a few vector instructions (compiled for AVX2 and
-//! AVX and dispatched at run time).
+//! The block is cut into 8 windows decoded side by side, one per SIMD
+//! lane: every trellis operation is an 8-lane add or max on the same state
+//! of all windows (no lane permutations), plain loops over fixed-size
+//! arrays that compile to one vector instruction each (compiled for AVX2
+//! and AVX and dispatched at run time). A window's forward recursion
+//! starts from metrics acquired by a 16-step training run over the end of
+//! the window before it, itself started from the metrics the previous
+//! iteration reached there (uniform in the first iteration); the backward
+//! recursion likewise over the start of the window after it. On AWGN this
+//! makes the same block errors as exact max-log-MAP over the whole block
+//! (see the tests and `examples/turbo_sweep.rs`), at about a fifth of the
+//! time; blocks shorter than 512 bits are decoded exactly, the same kernel
+//! with one lane.
+//!
+//! The constituent decoders work in a lane-interleaved layout (step `t` of
+//! window `w` at `8t + w`); the interleaver maps between the two decoders'
+//! layouts are precomputed, and the buffers indexed through them have a
+//! power-of-two size so that masked indices need no bounds checks.
 
 use multiversion::multiversion;
 
@@ -64,10 +76,16 @@ fn rsc_tail(state: &mut usize) -> [(u8, u8); 3] {
 }
 
 /// Turbo encoder for one block size `K` (36.212 §5.1.3.2).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TurboEncoder {
     k: usize,
     perm: Vec<u32>,
+}
+
+impl std::fmt::Debug for TurboEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurboEncoder").field("k", &self.k).finish_non_exhaustive()
+    }
 }
 
 impl TurboEncoder {
@@ -162,7 +180,16 @@ mod trellis {
     }
 
     const fn build() -> Tables {
-        let mut t = Tables { p0: [0; NS], f0: [0; NS], p1: [0; NS], f1: [0; NS], n0: [0; NS], b0: [0; NS], n1: [0; NS], b1: [0; NS] };
+        let mut t = Tables {
+            p0: [0; NS],
+            f0: [0; NS],
+            p1: [0; NS],
+            f1: [0; NS],
+            n0: [0; NS],
+            b0: [0; NS],
+            n1: [0; NS],
+            b1: [0; NS],
+        };
         let mut s = 0;
         while s < NS {
             let f = feedback(s);
@@ -209,7 +236,7 @@ fn boxed<T: Copy + Default>() -> Box<[T; KMAX]> {
     vec![T::default(); KMAX].into_boxed_slice().try_into().unwrap_or_else(|_| unreachable!())
 }
 
-/// Training steps for the window boundaries in the first iteration.
+/// Training steps for the window boundary metrics (every iteration).
 const ACQUISITION: usize = 16;
 /// Shortest window for which the windowed decoder is used (shorter blocks
 /// are decoded exactly, one lane).
@@ -489,13 +516,12 @@ struct Bounds {
 /// allocated in [`TurboDecoder::new`] and reused.
 ///
 /// Blocks of at least 512 bits are decoded as 8 windows side by side (one
-/// per SIMD lane), each window's forward and backward recursions starting
-/// from the metrics its neighbour reached at the shared boundary in the
-/// previous iteration (in the first iteration: from a 32-step training run
-/// into the neighbouring window); shorter blocks are decoded exactly (one
-/// window). [`TurboDecoder::set_windowed`] overrides the
-/// choice.
-#[derive(Debug, Clone)]
+/// per SIMD lane), each window's recursions starting from metrics of a
+/// 16-step training run into the neighbouring window, which starts from
+/// the metrics of the previous iteration (see the module documentation);
+/// shorter blocks are decoded exactly (one window).
+/// [`TurboDecoder::set_windowed`] overrides the choice.
+#[derive(Clone)]
 pub struct TurboDecoder {
     k: usize,
     perm: Vec<u32>,
@@ -525,6 +551,16 @@ pub struct TurboDecoder {
     /// posterior LLRs and hard decisions (natural order)
     llr: Vec<f32>,
     bits: Box<[u8; KMAX]>,
+}
+
+impl std::fmt::Debug for TurboDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurboDecoder")
+            .field("k", &self.k)
+            .field("windows", &self.lanes)
+            .field("extrinsic_scale", &self.scale)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TurboDecoder {
@@ -657,9 +693,9 @@ impl TurboDecoder {
                 alpha_from: [[0.0; LANES]; NS],
                 beta_from: [[0.0; LANES]; NS],
             };
-            for s in 0..NS {
-                b.alpha[s][0] = if s == 0 { 0.0 } else { NEG };
-                b.beta[s][w - 1] = end[s];
+            for (s, (a, (bt, &e))) in b.alpha.iter_mut().zip(b.beta.iter_mut().zip(end)).enumerate() {
+                a[0] = if s == 0 { 0.0 } else { NEG };
+                bt[w - 1] = e;
             }
         }
         self.apri1[..k].fill(0.0);
@@ -892,7 +928,9 @@ mod tests {
             block_errors += (e > 0) as usize;
         }
         let ber = errors as f64 / (blocks * k) as f64;
-        println!("K=1408 Eb/N0=1.5 dB, 8 it: {errors} bit errors in {blocks} blocks, BER {ber:.2e}, BLER {block_errors}/{blocks}");
+        println!(
+            "K=1408 Eb/N0=1.5 dB, 8 it: {errors} bit errors in {blocks} blocks, BER {ber:.2e}, BLER {block_errors}/{blocks}"
+        );
         assert!(ber < 1e-4, "BER {ber:.2e}");
     }
 
