@@ -2,7 +2,8 @@
 //!
 //! Nothing in this crate knows about drones, Remote ID or DJI: it holds the
 //! reusable building blocks (CRCs, mixers, filters, resamplers, correlators,
-//! noise; channelizers and FEC decoders as the receivers arrive).
+//! noise, LTE scrambling / turbo coding / rate matching; channelizers and
+//! further FEC decoders as the receivers arrive).
 //! Every kernel has a reference test against an independent, obviously
 //! correct implementation, and a criterion bench in `benches/`.
 //!
@@ -34,6 +35,10 @@
 //! | [`noise`] | [`noise::Rng`] | seeded platform-independent xoshiro256** and ziggurat AWGN |
 //! | [`complex`] | helpers | `|x|²`, split ↔ `Complex32` |
 //! | [`crc`] | functions | link-layer CRCs |
+//! | [`lte::gold`] | [`lte::gold::gold_sequence`] | LTE pseudo-random (Gold) scrambling sequence, 36.211 §7.2 |
+//! | [`lte::qpp`] | [`lte::qpp::qpp_params`], [`lte::qpp::qpp_interleaver`] | turbo QPP interleaver, Table 5.1.3-3 of 36.212 |
+//! | [`lte::turbo`] | [`lte::turbo::TurboEncoder`], [`lte::turbo::TurboDecoder`] | LTE turbo code: PCCC encoder with trellis termination, windowed SIMD max-log-MAP decoder with early stop |
+//! | [`lte::ratematch`] | [`lte::ratematch::RateMatcher`] | turbo rate matching (sub-block interleaver, circular buffer, rv) and soft-combining dematching, 36.212 §5.1.4.1 |
 
 #![forbid(unsafe_code)]
 

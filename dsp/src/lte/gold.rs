@@ -67,8 +67,8 @@ mod tests {
         let mut x1 = vec![0u8; len];
         let mut x2 = vec![0u8; len];
         x1[0] = 1;
-        for i in 0..31 {
-            x2[i] = ((c_init >> i) & 1) as u8;
+        for (i, x) in x2[..31].iter_mut().enumerate() {
+            *x = ((c_init >> i) & 1) as u8;
         }
         for k in 0..len - 31 {
             x1[k + 31] = x1[k + 3] ^ x1[k];

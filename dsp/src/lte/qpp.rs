@@ -6,6 +6,7 @@
 /// sizes are `K = 40..=512` step 8 (i = 1..=60), `528..=1024` step 16
 /// (61..=92), `1056..=2048` step 32 (93..=124), `2112..=6144` step 64
 /// (125..=188).
+#[rustfmt::skip]
 const QPP_TABLE: [(u16, u16); 188] = [
     // K = 40 ..= 512, step 8
     (3, 10), (7, 12), (19, 42), (7, 16), (7, 18), (11, 20), (5, 22), (11, 24),
@@ -47,7 +48,7 @@ fn table_index(k: usize) -> Option<usize> {
         2112..=6144 => (2112, 64, 124),
         _ => return None,
     };
-    ((k - base) % step == 0).then(|| first + (k - base) / step)
+    (k - base).is_multiple_of(step).then(|| first + (k - base) / step)
 }
 
 /// `(f1, f2)` of Table 5.1.3-3 for block size `k`, or `None` when `k` is
@@ -58,7 +59,11 @@ pub fn qpp_params(k: usize) -> Option<(u32, u32)> {
 
 /// The 188 valid turbo block sizes `K`, ascending.
 pub fn block_sizes() -> impl Iterator<Item = usize> {
-    (40..=512).step_by(8).chain((528..=1024).step_by(16)).chain((1056..=2048).step_by(32)).chain((2112..=6144).step_by(64))
+    (40..=512)
+        .step_by(8)
+        .chain((528..=1024).step_by(16))
+        .chain((1056..=2048).step_by(32))
+        .chain((2112..=6144).step_by(64))
 }
 
 /// Fills `out` (length `k`) with `Π(i) = (f1·i + f2·i²) mod k`, computed

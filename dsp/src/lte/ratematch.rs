@@ -19,8 +19,8 @@
 
 /// The inter-column permutation pattern `P` of Table 5.1.4-1.
 pub const COLUMN_PERMUTATION: [usize; 32] = [
-    0, 16, 8, 24, 4, 20, 12, 28, 2, 18, 10, 26, 6, 22, 14, 30, 1, 17, 9, 25, 5, 21, 13, 29, 3, 19, 11, 27, 7, 23,
-    15, 31,
+    0, 16, 8, 24, 4, 20, 12, 28, 2, 18, 10, 26, 6, 22, 14, 30, 1, 17, 9, 25, 5, 21, 13, 29, 3, 19, 11, 27, 7, 23, 15,
+    31,
 ];
 
 const COLUMNS: usize = 32;
@@ -29,7 +29,7 @@ const STREAM_SHIFT: u32 = 30;
 const INDEX_MASK: u32 = (1 << STREAM_SHIFT) - 1;
 
 /// Turbo rate matcher / dematcher for one stream length `D = K + 4`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RateMatcher {
     d_len: usize,
     rows: usize,
@@ -40,6 +40,16 @@ pub struct RateMatcher {
     /// for rv = 0..4: the rank in `valid` of the first non-NULL position at
     /// or after `k0`
     start: [usize; 4],
+}
+
+impl std::fmt::Debug for RateMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateMatcher")
+            .field("d_len", &self.d_len)
+            .field("rows", &self.rows)
+            .field("n_cb", &self.n_cb)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateMatcher {
@@ -67,7 +77,7 @@ impl RateMatcher {
                 entry(0, v01(j))
             } else {
                 let m = (j - k_pi) / 2;
-                if (j - k_pi) % 2 == 0 { entry(1, v01(m)) } else { entry(2, v2(m)) }
+                if (j - k_pi).is_multiple_of(2) { entry(1, v01(m)) } else { entry(2, v2(m)) }
             }
         };
         let mut valid = Vec::with_capacity(3 * d_len);
@@ -132,14 +142,20 @@ impl RateMatcher {
         self.valid.len()
     }
 
-    /// The (stream, index) of each transmitted bit `e_0, e_1, …` from
-    /// `start`, cycling.
-    fn walk(&self, rv: u8) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let start = self.start[(rv % 4) as usize];
-        self.valid[start..]
-            .iter()
-            .chain(self.valid.iter().cycle())
-            .map(|&c| ((c >> STREAM_SHIFT) as usize, (c & INDEX_MASK) as usize))
+    /// Calls `f(j, entry)` for the transmitted bits `j = 0..e` with their
+    /// packed (stream, index) entries, in segments of the circular walk
+    /// (a plain loop per segment).
+    #[inline(always)]
+    fn walk(&self, e: usize, rv: u8, mut f: impl FnMut(std::ops::Range<usize>, &[u32])) {
+        let mut pos = self.start[(rv % 4) as usize];
+        let mut j = 0;
+        while j < e {
+            let seg = &self.valid[pos..];
+            let n = seg.len().min(e - j);
+            f(j..j + n, &seg[..n]);
+            j += n;
+            pos = 0;
+        }
     }
 
     /// Appends the `e` rate-matched bits of redundancy version `rv` to
@@ -149,8 +165,14 @@ impl RateMatcher {
     /// If a stream is shorter than `D`.
     pub fn rate_match<S: AsRef<[u8]>>(&self, d: &[S; 3], e: usize, rv: u8, out: &mut Vec<u8>) {
         let d: [&[u8]; 3] = std::array::from_fn(|i| &d[i].as_ref()[..self.d_len]);
-        out.reserve(e);
-        out.extend(self.walk(rv).take(e).map(|(s, i)| d[s][i]));
+        let base = out.len();
+        out.resize(base + e, 0);
+        let out = &mut out[base..];
+        self.walk(e, rv, |range, entries| {
+            for (o, &c) in out[range].iter_mut().zip(entries) {
+                *o = d[(c >> STREAM_SHIFT) as usize][(c & INDEX_MASK) as usize];
+            }
+        });
     }
 
     /// Soft inverse of [`RateMatcher::rate_match`]: the `E = llr.len()`
@@ -175,9 +197,11 @@ impl RateMatcher {
     }
 
     fn accumulate(&self, llr: &[f32], rv: u8, mut out: [&mut [f32]; 3]) {
-        for (&x, (s, i)) in llr.iter().zip(self.walk(rv)) {
-            out[s][i] += x;
-        }
+        self.walk(llr.len(), rv, |range, entries| {
+            for (&x, &c) in llr[range].iter().zip(entries) {
+                out[(c >> STREAM_SHIFT) as usize][(c & INDEX_MASK) as usize] += x;
+            }
+        });
     }
 }
 
@@ -211,9 +235,9 @@ mod tests {
             v.push(vi);
         }
         let mut w = v[0].clone();
-        for k in 0..kpi {
-            w.push(v[1][k]);
-            w.push(v[2][k]);
+        for (&a, &b) in v[1].iter().zip(&v[2]) {
+            w.push(a);
+            w.push(b);
         }
         let ncb = n_cb.unwrap_or(3 * kpi);
         let k0 = r * (2 * ncb.div_ceil(8 * r) * rv + 2);
@@ -302,7 +326,9 @@ mod tests {
     #[test]
     fn dematch_inverts_match_with_multiplicity() {
         let mut rng = Rng::new(8);
-        for (dl, e, rv) in [(1412usize, 7200usize, 0u8), (1412, 3000, 0), (1412, 3000, 2), (76, 1000, 3), (6148, 18444, 1)] {
+        for (dl, e, rv) in
+            [(1412usize, 7200usize, 0u8), (1412, 3000, 0), (1412, 3000, 2), (76, 1000, 3), (6148, 18444, 1)]
+        {
             let d = random_streams(&mut rng, dl);
             let rm = RateMatcher::new(dl);
             let mut tx = Vec::new();
@@ -331,7 +357,7 @@ mod tests {
             // accumulate a second copy
             let [o0, o1, o2] = &mut out;
             rm.rate_dematch_add(&llr, rv, [o0, o1, o2]);
-            assert!((0..dl).all(|i| out[0][i].abs() as usize % 2 == 0));
+            assert!(out[0].iter().all(|v| (v.abs() as usize).is_multiple_of(2)));
         }
     }
 
