@@ -126,7 +126,7 @@ pub fn run_dji(cfg: SynthDjiConfig) -> ExitCode {
 /// Writes a DroneID capture and its truth; returns a summary line.
 pub fn synth_dji(cfg: &SynthDjiConfig) -> Result<String, String> {
     let fs = cfg.iq.sample_rate;
-    if !fs.is_finite() || fs < 15.36e6 * (1.0 - 1e-6) || fs > 1e9 {
+    if !(15.36e6 * (1.0 - 1e-6)..=1e9).contains(&fs) {
         return Err(format!("--rate {fs}: DroneID needs 15.36 MS/s to 1 GS/s"));
     }
     let mut plan = cfg.plan.clone();

@@ -72,7 +72,7 @@ fn serial16(s: &str) -> String {
 /// The bursts of every drone of the scenario, sorted by time.
 pub fn schedule(cfg: &ScenarioConfig, plan: &DjiPlan) -> Result<Vec<DjiTx>, EncodeError> {
     cfg.validate()?;
-    if plan.freqs_hz.is_empty() || !(plan.period_s > 0.0) {
+    if plan.freqs_hz.is_empty() || plan.period_s.is_nan() || plan.period_s <= 0.0 {
         return Err(EncodeError::new("plan", "needs at least one frequency and a positive period".to_string()));
     }
     let mut out = Vec::new();

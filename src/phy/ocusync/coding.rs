@@ -95,7 +95,7 @@ impl Codec {
         self.rm.rate_dematch(&self.llr, 0, [s0.as_mut_slice(), s1.as_mut_slice(), s2.as_mut_slice()]);
         let res =
             self.dec.decode([&self.soft[0], &self.soft[1], &self.soft[2]], MAX_ITERATIONS, |bits: &[u8]| crc_ok(bits));
-        let block = crc_ok(&res.bits).then(|| pack(&res.bits));
+        let block = crc_ok(res.bits).then(|| pack(res.bits));
         Decoded { block, iterations: res.iterations }
     }
 }
