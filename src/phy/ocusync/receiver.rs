@@ -51,8 +51,10 @@ pub struct OcusyncReceiver {
     fs: f64,
     center_hz: Option<f64>,
     /// lag of one useful symbol, prefix window, and the eight window
-    /// offsets from the first, at the capture rate
+    /// offsets from the first, at the capture rate; windows, offsets and
+    /// positions are multiples of the grid step `g` (an eighth of a prefix)
     lag: usize,
+    g: usize,
     l: usize,
     offs: [i64; 8],
     half: i64,
@@ -68,6 +70,9 @@ pub struct OcusyncReceiver {
     re: Vec<f32>,
     im: Vec<f32>,
     sums: Vec<[f64; 3]>,
+    p_re: Vec<f32>,
+    p_im: Vec<f32>,
+    p_e: Vec<f32>,
     next_m: i64,
     best: Option<Cand>,
     demod: BurstDemod,
@@ -92,12 +97,16 @@ impl OcusyncReceiver {
         }
         let r = sample_rate / FS;
         let lag = (burst::N as f64 * r).round() as usize;
-        let l = ((CP_SHORT as f64 * r).round() as usize).max(4);
+        let cp = CP_SHORT as f64 * r;
+        let g = ((cp / 8.0).round() as usize).max(1);
+        let gi = g as i64;
+        let on_grid = |x: f64| (x / g as f64).round() as i64 * gi;
+        let l = (on_grid(cp) as usize).max(4 * g);
         let mut offs = [0i64; 8];
         for (k, o) in offs.iter_mut().enumerate() {
-            *o = ((window_offset(k as i32 - 2) - window_offset(-2)) as f64 * r).round() as i64;
+            *o = on_grid((window_offset(k as i32 - 2) - window_offset(-2)) as f64 * r);
         }
-        let half = (burst::SYM as f64 * r / 2.0).round() as i64;
+        let half = on_grid(burst::SYM as f64 * r / 2.0);
         let span = offs[7] + half + l as i64 + lag as i64;
         // the detector's position can be a few symbols off (the burst
         // demodulator sorts that out with the ZC symbols): keep margins
@@ -107,11 +116,12 @@ impl OcusyncReceiver {
             fs: sample_rate,
             center_hz,
             lag,
+            g,
             l,
             offs,
             half,
-            stride: (l as i64 / 8).max(1),
-            coarse: (l as i64 / 2).max(1),
+            stride: gi,
+            coarse: 4 * gi,
             span,
             pre,
             post,
@@ -119,6 +129,9 @@ impl OcusyncReceiver {
             re: Vec::new(),
             im: Vec::new(),
             sums: vec![[0.0; 3]],
+            p_re: Vec::new(),
+            p_im: Vec::new(),
+            p_e: Vec::new(),
             next_m: -offs[MIN_SYMBOLS + 2],
             best: None,
             demod: BurstDemod::new(),
@@ -153,34 +166,43 @@ impl OcusyncReceiver {
         self.base + self.re.len() as i64
     }
 
-    /// Extends the prefix sums to every n with n + lag inside the buffer.
+    /// Extends the prefix sums (one entry per grid step: `sums[i]` is the
+    /// running total up to sample `base + i·g`) over every complete grid
+    /// block whose products `x[n]·conj(x[n+lag])` are all in the buffer.
+    /// Products are formed a chunk at a time (vectorized), summed per block
+    /// in f32 and accumulated across blocks in f64.
     fn extend_sums(&mut self) {
-        let have = self.sums.len() - 1; // products computed (buffer-relative)
-        let can = self.re.len().saturating_sub(self.lag);
-        if can <= have {
+        let g = self.g;
+        let have = self.sums.len() - 1;
+        let blocks = self.re.len().saturating_sub(self.lag) / g;
+        if blocks <= have {
             return;
         }
         let [mut ar, mut ai, mut ae] = *self.sums.last().unwrap_or(&[0.0; 3]);
-        let (x_re, x_im) = (&self.re[have..can], &self.im[have..can]);
-        let (y_re, y_im) = (&self.re[have + self.lag..can + self.lag], &self.im[have + self.lag..can + self.lag]);
-        let ins = x_re.iter().zip(x_im).zip(y_re.iter().zip(y_im));
-        self.sums.extend(ins.map(|((&a, &b), (&c, &d))| {
-            ar += (a * c + b * d) as f64;
-            ai += (b * c - a * d) as f64;
-            ae += (a * a + b * b + c * c + d * d) as f64 * 0.5;
-            [ar, ai, ae]
-        }));
-    }
-
-    /// Sum over the window of l products from absolute index `s`, if computed.
-    fn window(&self, s: i64) -> Option<(f64, f64, f64)> {
-        let a = s - self.base;
-        let b = a + self.l as i64;
-        if a < 0 || b as usize >= self.sums.len() {
-            return None;
+        const CHUNK_BLOCKS: usize = 512;
+        let mut b0 = have;
+        while b0 < blocks {
+            let nb = (blocks - b0).min(CHUNK_BLOCKS);
+            let (s0, s1) = (b0 * g, (b0 + nb) * g);
+            let (x_re, x_im) = (&self.re[s0..s1], &self.im[s0..s1]);
+            let (y_re, y_im) = (&self.re[s0 + self.lag..s1 + self.lag], &self.im[s0 + self.lag..s1 + self.lag]);
+            self.p_re.clear();
+            self.p_im.clear();
+            self.p_e.clear();
+            let ins = || x_re.iter().zip(x_im).zip(y_re.iter().zip(y_im));
+            self.p_re.extend(ins().map(|((&a, &b), (&c, &d))| a * c + b * d));
+            self.p_im.extend(ins().map(|((&a, &b), (&c, &d))| b * c - a * d));
+            self.p_e.extend(ins().map(|((&a, &b), (&c, &d))| 0.5 * (a * a + b * b + c * c + d * d)));
+            let blocks_of = |v: &[f32]| -> Vec<f32> { v.chunks_exact(g).map(|c| c.iter().sum::<f32>()).collect() };
+            let (br, bi, be) = (blocks_of(&self.p_re), blocks_of(&self.p_im), blocks_of(&self.p_e));
+            for ((r, i), e) in br.iter().zip(&bi).zip(&be) {
+                ar += *r as f64;
+                ai += *i as f64;
+                ae += *e as f64;
+                self.sums.push([ar, ai, ae]);
+            }
+            b0 += nb;
         }
-        let (x, y) = (self.sums[a as usize], self.sums[b as usize]);
-        Some((y[0] - x[0], y[1] - x[1], y[2] - x[2]))
     }
 
     /// Detector score at position m (CP start of symbol r = −2): the
@@ -189,15 +211,25 @@ impl OcusyncReceiver {
     /// normalized score stays high when only some windows overlap a strong
     /// burst), with the number of windows used.
     fn score(&self, m: i64) -> Option<(f64, f64, usize)> {
+        let g = self.g as i64;
+        let a0 = (m - self.base).div_euclid(g);
+        let wl = (self.l / self.g) as i64;
+        let (half, n) = (self.half / g, self.sums.len() as i64);
         let (mut cr, mut ci, mut mr, mut mi, mut e) = (0f64, 0f64, 0f64, 0f64, 0f64);
         let mut used = 0;
         for &o in &self.offs {
-            let (Some(w), Some(h)) = (self.window(m + o), self.window(m + o + self.half)) else { continue };
-            cr += w.0;
-            ci += w.1;
-            e += w.2;
-            mr += h.0;
-            mi += h.1;
+            let a = a0 + o / g;
+            if a < 0 || a + half + wl >= n {
+                continue;
+            }
+            let (a, h) = (a as usize, (a + half) as usize);
+            let w = wl as usize;
+            let (x, y, p, q) = (self.sums[a], self.sums[a + w], self.sums[h], self.sums[h + w]);
+            cr += y[0] - x[0];
+            ci += y[1] - x[1];
+            e += y[2] - x[2];
+            mr += q[0] - p[0];
+            mi += q[1] - p[1];
             used += 1;
         }
         if used < MIN_SYMBOLS || e <= 0.0 {
@@ -319,10 +351,11 @@ impl OcusyncReceiver {
         if drop < (1 << 18) {
             return;
         }
-        let d = (drop as usize).min(self.re.len()).min(self.sums.len() - 1);
+        let blocks = (drop as usize / self.g).min(self.sums.len() - 1);
+        let d = blocks * self.g;
         self.re.drain(..d);
         self.im.drain(..d);
-        self.sums.drain(..d);
+        self.sums.drain(..blocks);
         self.base += d as i64;
     }
 }
