@@ -477,12 +477,24 @@ impl BurstDemod {
             }
         }
         let coarse = d.arg() as f64;
+        // |Σ g·e^{−j·s·k}|², the rotation advanced by one complex product
+        // per subcarrier (two across the DC gap)
+        let subc = &self.subc;
         let power = |s: f64| -> f64 {
+            let (sn, cs) = s.sin_cos();
+            let step = (cs, -sn);
+            let (s0, c0) = (-s * subc[0] as f64).sin_cos();
+            let mut rot = (c0, s0);
             let (mut re, mut im) = (0f64, 0f64);
-            for (v, &k) in g.iter().zip(&self.subc) {
-                let (sn, cs) = (s * k as f64).sin_cos();
-                re += v.re as f64 * cs + v.im as f64 * sn;
-                im += v.im as f64 * cs - v.re as f64 * sn;
+            let mut prev = subc[0];
+            for (v, &k) in g.iter().zip(subc) {
+                for _ in prev..k {
+                    rot = (rot.0 * step.0 - rot.1 * step.1, rot.0 * step.1 + rot.1 * step.0);
+                }
+                prev = k;
+                let (vr, vi) = (v.re as f64, v.im as f64);
+                re += vr * rot.0 - vi * rot.1;
+                im += vr * rot.1 + vi * rot.0;
             }
             re * re + im * im
         };
