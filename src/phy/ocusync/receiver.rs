@@ -308,7 +308,23 @@ impl OcusyncReceiver {
             self.stats.duplicates += 1;
             return;
         }
-        let dec = self.codec.decode(&d.llr);
+        let mut dec = self.codec.decode(&d.llr);
+        let mut d = d;
+        if dec.block.is_none() && d.single_zc {
+            // one ZC symbol cannot tell the integer CFO: try the neighbours
+            for k in [1, -1, 2, -2, 3, -3] {
+                self.demod.force_int_cfo = Some(k);
+                let again = self.demod.demodulate(&self.re[a..b], &self.im[a..b], self.fs, hint);
+                self.demod.force_int_cfo = None;
+                if let Ok(d2) = again {
+                    let dec2 = self.codec.decode(&d2.llr);
+                    if dec2.block.is_some() {
+                        (d, dec) = (d2, dec2);
+                        break;
+                    }
+                }
+            }
+        }
         if self.debug {
             eprintln!(
                 "burst at {start:.1}: nine {} snr {:.1} ppm {:.1} present {:?} crc {} after {} iterations",

@@ -17,6 +17,9 @@ use super::burst::{self, CP_SHORT, DATA_R, FS, GOLD_R, N, USED, ZC_R, used_bins,
 /// The coherence of the two ZC symbols' matches (0..1) a burst needs;
 /// noise and other OFDM give about 0.04 (at most ~0.12 over all hypotheses).
 pub const ZC_THRESHOLD: f32 = 0.2;
+/// The differential match (0..1) a lone ZC symbol needs (noise: about 0.04
+/// per hypothesis).
+pub const SINGLE_ZC_THRESHOLD: f32 = 0.3;
 /// Integer CFO hypotheses: ±this many subcarriers around the band centre.
 pub const INT_CFO_RANGE: i32 = 20;
 /// Width of the moving average that smooths the channel estimate across
@@ -61,6 +64,8 @@ pub struct Demodulated {
     /// Sampling clock offset of the transmitter relative to the receiver
     /// (ppm), from the timing drift between the two ZC symbols.
     pub clock_ppm: f32,
+    /// Only one ZC symbol was inside the window: the integer CFO is a guess.
+    pub single_zc: bool,
 }
 
 /// Why a window did not give a burst.
@@ -82,6 +87,8 @@ pub struct BurstDemod {
     zc: [Vec<Complex32>; 2],
     gold: Vec<Complex32>,
     resamplers: HashMap<u64, FractionalResampler>,
+    /// Integer CFO (subcarriers) to use when a burst shows only one ZC symbol.
+    pub force_int_cfo: Option<i32>,
     // scratch
     mix_re: Vec<f32>,
     mix_im: Vec<f32>,
@@ -119,6 +126,7 @@ impl BurstDemod {
             zc: [zc_values(burst::ZC_ROOTS[0]), zc_values(burst::ZC_ROOTS[1])],
             gold: gold_symbol(),
             resamplers: HashMap::new(),
+            force_int_cfo: None,
             mix_re: Vec::new(),
             mix_im: Vec::new(),
             y_re: Vec::new(),
@@ -272,16 +280,44 @@ impl BurstDemod {
                 break;
             }
         }
-        if best_score < 0.0 {
-            return Err(Reject::Truncated);
-        }
-        let best_q2 = {
+        let mut single_zc = false;
+        let best_q2;
+        if best_score >= ZC_THRESHOLD {
             let y0 = self.fft_full((z + window_offset(ZC_R[0])) as usize);
             let y1 = self.fft_full((z + window_offset(ZC_R[1])) as usize);
-            [self.diff_quality(&y0, &self.zc[0], best_k), self.diff_quality(&y1, &self.zc[1], best_k)]
-        };
-        if best_score < ZC_THRESHOLD {
-            return Err(Reject::NoZc);
+            best_q2 = [self.diff_quality(&y0, &self.zc[0], best_k), self.diff_quality(&y1, &self.zc[1], best_k)];
+        } else {
+            // No pair of ZC symbols: maybe only one is inside the window (a burst cut by the
+            // file's start or end): its differential match finds it, but the
+            // integer CFO stays open; the band centre's is used unless the
+            // caller forces another (it tries its neighbours when the CRC fails).
+            let mut top = (-1f32, z_cp, 0usize);
+            for shift in [0i64, -1, 1, -2, 2, -3, 3, -4, 4] {
+                let zs = z_cp + shift * burst::SYM as i64;
+                for (u, &r) in ZC_R.iter().enumerate() {
+                    let s = zs + window_offset(r);
+                    if s < 0 || s + nn > ny_i {
+                        continue;
+                    }
+                    let y = self.fft_full(s as usize);
+                    let q = self.diff_quality(&y, &self.zc[u], 0);
+                    if q > top.0 {
+                        top = (q, zs, u);
+                    }
+                }
+            }
+            if top.0 < 0.0 {
+                return Err(Reject::Truncated);
+            }
+            if top.0 < SINGLE_ZC_THRESHOLD {
+                return Err(Reject::NoZc);
+            }
+            z = top.1;
+            best_k = self.force_int_cfo.unwrap_or(0);
+            let mut q = [0f32; 2];
+            q[top.2] = top.0;
+            best_q2 = q;
+            single_zc = true;
         }
         let f_int = best_k as f64 * burst::SUBCARRIER_HZ;
         let mut nco = Nco::new(-f_int, FS);
@@ -418,6 +454,7 @@ impl BurstDemod {
             snr_db: (10.0 * snr.log10()) as f32,
             zc_quality: best_q2,
             clock_ppm: clock_ppm as f32,
+            single_zc,
         })
     }
 

@@ -174,3 +174,28 @@ fn bad_rates_are_refused() {
     assert!(OcusyncReceiver::new(1e12, None).is_err());
     assert!(OcusyncReceiver::new(15.36e6, None).is_ok());
 }
+
+#[test]
+fn bursts_showing_one_zc_symbol_find_their_integer_cfo() {
+    let fs = 15.36e6;
+    // at the start: the capture begins after the first ZC symbol (only the
+    // root-147 one is inside); at the end: it stops after r = 1 (only the
+    // root-600 one). Offsets of a few subcarriers off the band centre.
+    let p0 = 10_000.0;
+    let b = [Burst { block: test_block(40), nine: true, p0, offset_hz: 41e3, ppm: 0.0 }];
+    let (re, im) = capture(fs, 30_000, 25.0, &b, 6);
+    let cut = p0 as usize + 3368 + 1024 + 8;
+    let (frames, st) = receive(fs, &re[cut..], &im[cut..], 4096);
+    assert_eq!(frames.len(), 1, "start cut: {st:?}");
+    assert_eq!(frames[0].bytes, test_block(40).to_vec());
+    assert!((frames[0].meta.cfo_hz.unwrap() - 41e3).abs() < 500.0, "{:?}", frames[0].meta);
+
+    let b = [Burst { block: test_block(41), nine: false, p0, offset_hz: -33e3, ppm: 0.0 }];
+    let (re, im) = capture(fs, 30_000, 25.0, &b, 7);
+    // 8-symbol burst: ZC-600 window at p0 + 2264; r = 1 ends at p0 + 2264 + 1096 + 1024
+    let end = p0 as usize + 2264 + 1096 + 1024 + 4;
+    let (frames, st) = receive(fs, &re[..end], &im[..end], 4096);
+    assert_eq!(frames.len(), 1, "end cut: {st:?}");
+    assert_eq!(frames[0].bytes, test_block(41).to_vec());
+    assert_eq!(st.partial, 1);
+}
