@@ -147,8 +147,12 @@ impl OcusyncReceiver {
     pub fn process(&mut self, re: &[f32], im: &[f32], out: &mut Vec<Frame>) {
         let n = re.len().min(im.len());
         self.stats.samples += n as u64;
-        self.re.extend_from_slice(&re[..n]);
-        self.im.extend_from_slice(&im[..n]);
+        // NaN or infinite samples (float files can hold them) would poison
+        // the running sums for good: they count as 0, and huge values are
+        // clamped so products stay finite
+        let clean = |v: &f32| if v.is_finite() { v.clamp(-1e6, 1e6) } else { 0.0 };
+        self.re.extend(re[..n].iter().map(clean));
+        self.im.extend(im[..n].iter().map(clean));
         self.extend_sums();
         self.scan(false, out);
         self.trim();
@@ -160,6 +164,12 @@ impl OcusyncReceiver {
         if let Some(c) = self.best.take() {
             self.handle(c, out);
         }
+    }
+
+    /// Samples held in the receiver's buffer (bounded: about two bursts plus
+    /// 2^18 samples, whatever the length of the stream).
+    pub fn buffered_samples(&self) -> usize {
+        self.re.len()
     }
 
     fn end(&self) -> i64 {
@@ -372,6 +382,13 @@ impl OcusyncReceiver {
         self.re.drain(..d);
         self.im.drain(..d);
         self.sums.drain(..blocks);
+        // rebase the running sums, so an outlier long gone costs no precision
+        let first = self.sums[0];
+        for v in self.sums.iter_mut() {
+            for (x, f) in v.iter_mut().zip(first) {
+                *x -= f;
+            }
+        }
         self.base += d as i64;
     }
 }

@@ -199,3 +199,34 @@ fn bursts_showing_one_zc_symbol_find_their_integer_cfo() {
     assert_eq!(frames[0].bytes, test_block(41).to_vec());
     assert_eq!(st.partial, 1);
 }
+
+#[test]
+fn non_finite_samples_do_not_stop_the_receiver() {
+    let fs = 15.36e6;
+    let b = [Burst { block: test_block(50), nine: true, p0: 40_000.0, offset_hz: 0.0, ppm: 0.0 }];
+    let (mut re, mut im) = capture(fs, 60_000, 15.0, &b, 8);
+    re[1000] = f32::NAN;
+    im[2000] = f32::INFINITY;
+    re[3000] = 3e38;
+    let (frames, st) = receive(fs, &re, &im, 4096);
+    assert_eq!(frames.len(), 1, "{st:?}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// Any samples at any supported rate, in any block split: no panic.
+    #[test]
+    fn arbitrary_input_never_panics(
+        rate in 15.36e6f64..80e6,
+        vals in proptest::collection::vec(proptest::num::f32::ANY, 0..40_000),
+        block in 1usize..5000,
+    ) {
+        let mut rx = OcusyncReceiver::new(rate, Some(2.4e9)).unwrap();
+        let (re, im): (Vec<f32>, Vec<f32>) = vals.chunks(2).map(|c| (c[0], *c.get(1).unwrap_or(&0.0))).unzip();
+        let mut out = Vec::new();
+        for (r, i) in re.chunks(block).zip(im.chunks(block)) {
+            rx.process(r, i, &mut out);
+        }
+        rx.finish(&mut out);
+    }
+}
