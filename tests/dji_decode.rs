@@ -185,3 +185,41 @@ fn long_stream_decodes_every_burst_in_bounded_memory() {
     // 2^18 samples of slack plus a few bursts' worth at 30.72 MS/s
     assert!(max_buf < (1 << 18) + 3 * 9880 * 2 + 65536, "{max_buf}");
 }
+
+/// A block whose CRC-24 passes but whose payload is no known layout (like
+/// OcuSync 3 frames, `80 10 49 4e 46 50 …`) is reported as `dji_unknown`
+/// with the burst's frequency, RSSI and SNR, not dropped.
+#[test]
+fn unknown_payloads_are_reported_with_their_radio_fields() {
+    use ridscope::protocol::dji::ocusync::seal_block;
+    use ridscope::source::RawWriter;
+    use ridscope::synth::dji::BurstRenderer;
+    let fs = 15.36e6;
+    let mut block = [0u8; 176];
+    block[..8].copy_from_slice(&[0x80, 0x10, 0x49, 0x4e, 0x46, 0x50, 0x12, 0x34]);
+    for (i, b) in block[8..173].iter_mut().enumerate() {
+        *b = (i * 89 + 7) as u8;
+    }
+    seal_block(&mut block);
+    let (s0, br, bi) = BurstRenderer::new().render(&block, true, fs, 3000.5, -250e3, 0.0, 0.2, 1.0);
+    let len = 20_000;
+    let (mut re, mut im) = (vec![0f32; len], vec![0f32; len]);
+    ridscope_dsp::noise::Rng::new(4).add_awgn(&mut re, &mut im, 0.01);
+    for k in 0..br.len() {
+        re[s0 as usize + k] += br[k];
+        im[s0 as usize + k] += bi[k];
+    }
+    let p = tmp("unknown.cf32");
+    let mut w = RawWriter::create(&p, SampleFormat::Cf32).unwrap();
+    w.write(&re, &im).unwrap();
+    w.finish().unwrap();
+    let mut cfg = dji_only(&p, SampleFormat::Cf32, fs);
+    cfg.source.freq = Some(5776.5e6);
+    let (recs, _) = run(&cfg);
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    let r = &recs[0];
+    assert_eq!(r["msg_type"], "dji_unknown");
+    assert!(r["raw_hex"].as_str().unwrap().starts_with("801049"), "{r}");
+    assert!((r["freq_mhz"].as_f64().unwrap() - 5776.25).abs() < 0.001, "{r}");
+    assert!(r["rssi_dbfs"].as_f64().is_some() && r["snr_db"].as_f64().unwrap() > 15.0, "{r}");
+}
