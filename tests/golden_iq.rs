@@ -119,6 +119,9 @@ fn close(a: &Value, b: &Value) -> bool {
                 (Some(p), Some(q)) if LOOSE.contains(&k.as_str()) => {
                     (p - q).abs() <= 0.05 + 1e-3 * p.abs().max(q.abs())
                 }
+                // burst start times are estimates (to a fraction of a sample)
+                (Some(p), Some(q)) if k == "time_s" => (p - q).abs() <= 2e-7,
+                (Some(p), Some(q)) if k == "freq_mhz" => (p - q).abs() <= 1e-4,
                 (Some(p), Some(q)) => (p - q).abs() <= 1e-9 * p.abs().max(q.abs()).max(1.0),
                 _ => v == w,
             }

@@ -126,8 +126,12 @@ pub fn run_dji(cfg: SynthDjiConfig) -> ExitCode {
 /// Writes a DroneID capture and its truth; returns a summary line.
 pub fn synth_dji(cfg: &SynthDjiConfig) -> Result<String, String> {
     let fs = cfg.iq.sample_rate;
-    if !(15.36e6 * (1.0 - 1e-6)..=1e9).contains(&fs) {
-        return Err(format!("--rate {fs}: DroneID needs 15.36 MS/s to 1 GS/s"));
+    let max = crate::phy::ocusync::receiver::MAX_RATE;
+    if !(15.36e6 * (1.0 - 1e-6)..=max).contains(&fs) {
+        return Err(format!("--rate {fs}: DroneID captures are 15.36 to {} MS/s", max / 1e6));
+    }
+    if cfg.plan.period_s.is_nan() || cfg.plan.period_s < 0.002 {
+        return Err(format!("--period {}: bursts of one drone must be at least 2 ms apart", cfg.plan.period_s));
     }
     let mut plan = cfg.plan.clone();
     if plan.freqs_hz.is_empty() {

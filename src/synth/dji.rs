@@ -80,7 +80,7 @@ pub fn schedule(cfg: &ScenarioConfig, plan: &DjiPlan) -> Result<Vec<DjiTx>, Enco
         d.operator_location_type = crate::protocol::odid::OperatorLocationType::LiveGnss;
         let mut rng = Rng::new(cfg.seed, &[0xd1_0001, d.index as u64]);
         let uuid: String = (0..19).map(|_| char::from(b'0' + (rng.next_u64() % 10) as u8)).collect();
-        let mut t = rng.next_u64() as f64 / u64::MAX as f64 * plan.period_s;
+        let mut t = 0.001 + rng.next_u64() as f64 / u64::MAX as f64 * plan.period_s;
         let serial = serial16(&d.serial);
         let (mut seq, mut n) = (0u16, 0usize);
         while t < cfg.duration_s {
@@ -128,8 +128,9 @@ pub fn schedule(cfg: &ScenarioConfig, plan: &DjiPlan) -> Result<Vec<DjiTx>, Enco
                 block,
             });
             n += 1;
-            // ±5 ms of jitter around the period
-            t += plan.period_s + (rng.next_u64() as f64 / u64::MAX as f64 - 0.5) * 0.01;
+            // jitter around the period: ±5 ms, at most ±1 % of the period
+            let jitter = 0.005f64.min(0.01 * plan.period_s);
+            t += plan.period_s + (rng.next_u64() as f64 / u64::MAX as f64 - 0.5) * 2.0 * jitter;
         }
     }
     out.sort_by(|a, b| a.t_s.total_cmp(&b.t_s).then(a.drone.cmp(&b.drone)));

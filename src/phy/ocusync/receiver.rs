@@ -20,6 +20,10 @@ use crate::frame::{Frame, LinkType, Phy, PhyMeta};
 
 /// −ln(false alarm probability) per tested position of the detector.
 const DETECT_LN_PFA: f64 = 14.0;
+/// Highest capture rate: 16 × 15.36 MS/s, the range of the one-stage
+/// resampler to 15.36 MS/s (and beyond it the prefix detector, which works
+/// on the whole band, loses too much sensitivity).
+pub const MAX_RATE: f64 = 16.0 * FS;
 /// The least number of prefix windows a partial burst must show.
 const MIN_SYMBOLS: usize = 3;
 
@@ -92,8 +96,11 @@ impl OcusyncReceiver {
         if !sample_rate.is_finite() || sample_rate < FS * (1.0 - 1e-6) {
             return Err(format!("sample rate {sample_rate} Hz is below the 15.36 MS/s DJI DroneID needs"));
         }
-        if sample_rate > 1e9 {
-            return Err(format!("sample rate {sample_rate} Hz is too high for the DroneID receiver (at most 1 GS/s)"));
+        if sample_rate > MAX_RATE {
+            return Err(format!(
+                "sample rate {sample_rate} Hz is too high for the DroneID receiver (at most {} MS/s)",
+                MAX_RATE / 1e6
+            ));
         }
         let r = sample_rate / FS;
         let lag = (burst::N as f64 * r).round() as usize;
@@ -374,7 +381,9 @@ impl OcusyncReceiver {
     fn trim(&mut self) {
         let keep_from = self.best.map_or(self.next_m, |c| c.m.min(self.next_m)) - self.pre;
         let drop = keep_from - self.base;
-        if drop < (1 << 18) {
+        // move the kept samples only when more than that is dropped
+        let kept = self.end() - keep_from;
+        if drop < (1 << 18).max(kept) {
             return;
         }
         let blocks = (drop as usize / self.g).min(self.sums.len() - 1);

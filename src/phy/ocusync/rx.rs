@@ -20,6 +20,8 @@ pub const ZC_THRESHOLD: f32 = 0.2;
 /// The differential match (0..1) a lone ZC symbol needs (noise: about 0.04
 /// per hypothesis).
 pub const SINGLE_ZC_THRESHOLD: f32 = 0.3;
+/// Blocks of spectrum tried as the burst's band, strongest first.
+pub const MAX_BANDS: usize = 3;
 /// Integer CFO hypotheses: ±this many subcarriers around the band centre.
 pub const INT_CFO_RANGE: i32 = 20;
 /// Width of the moving average that smooths the channel estimate across
@@ -28,8 +30,9 @@ const SMOOTH: usize = 11;
 /// FFT windows start this many samples early (inside the cyclic prefix),
 /// so small timing errors cause no inter-symbol interference.
 const BACKOFF: i64 = 24;
-/// Samples searched around the detector's timing (at 15.36 MS/s).
-const TIMING_SEARCH: i64 = 48;
+/// Samples searched around the detector's timing (at 15.36 MS/s): half a
+/// symbol (whole-symbol errors are settled by the ZC symbols).
+const TIMING_SEARCH: i64 = (burst::SYM / 2) as i64;
 /// LLR clip.
 const LLR_MAX: f32 = 40.0;
 
@@ -85,6 +88,8 @@ pub struct BurstDemod {
     /// subcarrier index of each used position
     subc: [i32; USED],
     zc: [Vec<Complex32>; 2],
+    /// conj(Z₀)·Z₁ per subcarrier
+    zc01: Vec<Complex32>,
     gold: Vec<Complex32>,
     resamplers: HashMap<u64, FractionalResampler>,
     /// Integer CFO (subcarriers) to use when a burst shows only one ZC symbol.
@@ -124,6 +129,11 @@ impl BurstDemod {
             bins: used_bins(),
             subc,
             zc: [zc_values(burst::ZC_ROOTS[0]), zc_values(burst::ZC_ROOTS[1])],
+            zc01: zc_values(burst::ZC_ROOTS[0])
+                .iter()
+                .zip(zc_values(burst::ZC_ROOTS[1]))
+                .map(|(a, b)| a.conj() * b)
+                .collect(),
             gold: gold_symbol(),
             resamplers: HashMap::new(),
             force_int_cfo: None,
@@ -135,9 +145,9 @@ impl BurstDemod {
         }
     }
 
-    /// Offset (Hz) of the 9 MHz block of spectrum holding the most power
-    /// over `[lo, hi)` of the window.
-    fn band_centre(&mut self, re: &[f32], im: &[f32], fs: f64, lo: usize, hi: usize) -> f64 {
+    /// Offsets (Hz) of the 9 MHz blocks of spectrum holding the most power
+    /// over `[lo, hi)` of the window (at most [`MAX_BANDS`], strongest first).
+    fn band_centres(&mut self, re: &[f32], im: &[f32], fs: f64, lo: usize, hi: usize) -> Vec<f64> {
         let m = ((fs / SUBCARRIER_HZ_F).ceil() as usize).next_power_of_two().max(256);
         let fft = self.psd_ffts.entry(m).or_insert_with(|| self.planner.plan_fft_forward(m)).clone();
         let mut psd = vec![0f64; m];
@@ -158,35 +168,67 @@ impl BurstDemod {
             segs += 1;
             start += m / 2;
         }
-        // circular sliding sum over the occupied width
+        // circular sliding sum over the occupied width; the strongest blocks
+        // (local maxima at least a block apart), strongest first
         let w = ((9.0e6 / (fs / m as f64)).round() as usize).clamp(1, m);
+        let mut sums = vec![0f64; m];
         let mut s: f64 = psd[..w].iter().sum();
-        let (mut best, mut best_i) = (s, 0usize);
+        sums[0] = s;
         for i in 1..m {
             s += psd[(i + w - 1) % m] - psd[i - 1];
-            if s > best {
-                best = s;
-                best_i = i;
+            sums[i] = s;
+        }
+        let mut order: Vec<usize> = (0..m).collect();
+        order.sort_by(|&a, &b| sums[b].total_cmp(&sums[a]));
+        let mut picked: Vec<usize> = Vec::new();
+        for i in order {
+            if picked.len() == MAX_BANDS {
+                break;
+            }
+            let far = |j: &usize| {
+                let d = i.abs_diff(*j);
+                d.min(m - d) >= w
+            };
+            if picked.iter().all(far) {
+                picked.push(i);
             }
         }
-        // centre bin (w − 1)/2 after the block start, as a signed frequency
-        let c = best_i as f64 + (w as f64 - 1.0) / 2.0;
-        let c = c.rem_euclid(m as f64);
-        let c = if c >= m as f64 / 2.0 { c - m as f64 } else { c };
-        c * fs / m as f64
+        picked
+            .into_iter()
+            .map(|i| {
+                // centre bin (w − 1)/2 after the block start, as a signed frequency
+                let c = (i as f64 + (w as f64 - 1.0) / 2.0).rem_euclid(m as f64);
+                let c = if c >= m as f64 / 2.0 { c - m as f64 } else { c };
+                c * fs / m as f64
+            })
+            .collect()
     }
 
-    /// Demodulates the burst near `hint` in a window of samples at `fs`.
+    /// Demodulates the burst near `hint` in a window of samples at `fs`:
+    /// the strongest 9 MHz blocks of spectrum are tried in turn (another
+    /// signal elsewhere in the band may be stronger than the burst).
     pub fn demodulate(&mut self, re: &[f32], im: &[f32], fs: f64, hint: Hint) -> Result<Demodulated, Reject> {
         let n_in = re.len().min(im.len());
-        let ratio = FS / fs; // 15.36 MS/s samples per input sample
-        // region holding the burst (input samples)
         let lo = hint.cp_start.max(0.0) as usize;
-        let hi = ((hint.cp_start + burst::LEN_8 as f64 / ratio).max(0.0) as usize).min(n_in);
+        let hi = ((hint.cp_start + burst::LEN_8 as f64 * fs / FS).max(0.0) as usize).min(n_in);
         if hi <= lo + N {
             return Err(Reject::Truncated);
         }
-        let f_c = self.band_centre(re, im, fs, lo, hi);
+        let mut last = Reject::NoZc;
+        for f_c in self.band_centres(re, im, fs, lo, hi) {
+            match self.demodulate_at(re, im, fs, hint, f_c) {
+                Ok(d) => return Ok(d),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// Demodulates the burst near `hint`, mixing the band centred `f_c` Hz
+    /// from the capture centre down to baseband.
+    fn demodulate_at(&mut self, re: &[f32], im: &[f32], fs: f64, hint: Hint, f_c: f64) -> Result<Demodulated, Reject> {
+        let n_in = re.len().min(im.len());
+        let ratio = FS / fs; // 15.36 MS/s samples per input sample
 
         // mix to the band centre and bring to 15.36 MS/s
         self.mix_re.clear();
@@ -220,22 +262,30 @@ impl BurstDemod {
         let offs: Vec<i64> = (-2..=5).map(|r| window_offset(r) - window_offset(-2)).collect();
         let cp = CP_SHORT as i64;
         let nn = N as i64;
+        // prefix sums of y[n]·conj(y[n+N]), then eight window sums per position
+        let np = (ny_i - nn).max(0) as usize;
+        let mut pre = Vec::with_capacity(np + 1);
+        let (mut sr, mut si) = (0f64, 0f64);
+        pre.push((0f64, 0f64));
+        for i in 0..np {
+            let (ar, ai, br, bi) = (self.y_re[i], self.y_im[i], self.y_re[i + N], self.y_im[i + N]);
+            sr += (ar * br + ai * bi) as f64;
+            si += (ai * br - ar * bi) as f64;
+            pre.push((sr, si));
+        }
         let (mut best, mut best_q, mut best_c) = (-1f64, q0, (0f64, 0f64));
         for q in q0 - TIMING_SEARCH..=q0 + TIMING_SEARCH {
             let (mut cr, mut ci) = (0f64, 0f64);
             for &o in &offs {
                 let s = q + o;
-                if s < 0 || s + cp + nn > ny_i {
+                if s < 0 || s + cp > np as i64 {
                     continue;
                 }
-                for i in s..s + cp {
-                    let (a, b) = (i as usize, (i + nn) as usize);
-                    let (ar, ai, br, bi) = (self.y_re[a], self.y_im[a], self.y_re[b], self.y_im[b]);
-                    cr += (ar * br + ai * bi) as f64;
-                    ci += (ai * br - ar * bi) as f64;
-                }
+                let (a, b) = (pre[s as usize], pre[(s + cp) as usize]);
+                cr += b.0 - a.0;
+                ci += b.1 - a.1;
             }
-            let mag = cr.hypot(ci);
+            let mag = cr * cr + ci * ci;
             if mag > best {
                 best = mag;
                 best_q = q;
@@ -266,8 +316,13 @@ impl BurstDemod {
             if s0 < 0 || s1 + nn > ny_i {
                 continue;
             }
-            let y0 = self.fft_full(s0 as usize);
-            let y1 = self.fft_full(s1 as usize);
+            // phases only (a carrier or DC offset in a few subcarriers must
+            // not dominate), normalized once
+            let unit = |v: Vec<Complex32>| -> Vec<Complex32> {
+                v.into_iter().map(|c| if c.norm_sqr() > 0.0 { c / c.norm() } else { c }).collect()
+            };
+            let y0 = unit(self.fft_full(s0 as usize));
+            let y1 = unit(self.fft_full(s1 as usize));
             for k in -INT_CFO_RANGE..=INT_CFO_RANGE {
                 let score = self.cross_quality(&y0, &y1, k);
                 if score > best_score {
@@ -443,7 +498,10 @@ impl BurstDemod {
         // transmitter clock makes later symbols arrive early
         let clock_ppm = dslope * N as f64 / (2.0 * PI) / burst::SYM as f64 * 1e6;
         // window position of the burst start (the FFT windows start BACKOFF early)
-        let start = (z + BACKOFF + burst::burst_start_offset(nine)) as f64 / ratio;
+        // (the measured slope at r = 0 gives the delay of the symbol within
+        // its FFT window: nominally BACKOFF, more if the detector was off)
+        let tau = -slope_at(0) * N as f64 / (2.0 * PI);
+        let start = (z as f64 + tau + burst::burst_start_offset(nine) as f64) / ratio;
         Ok(Demodulated {
             llr,
             present,
@@ -488,17 +546,13 @@ impl BurstDemod {
     }
 
     /// Coherence (0..1) of the two ZC symbols' matches at integer CFO `k`:
-    /// |mean of e^{j·arg(P₀·conj(P₁))}| with P_u = Y_u(k)·conj(Z_u). Phases
-    /// only, so a carrier or DC offset in a few subcarriers cannot dominate.
+    /// |mean of P₀·conj(P₁)| with P_u = Y_u(k)·conj(Z_u), the spectra `y0`,
+    /// `y1` normalized to unit magnitude per subcarrier.
     fn cross_quality(&self, y0: &[Complex32], y1: &[Complex32], k: i32) -> f32 {
         let mut c = Complex32::new(0.0, 0.0);
-        for (i, (z0, z1)) in self.zc[0].iter().zip(&self.zc[1]).enumerate() {
+        for (i, zz) in self.zc01.iter().enumerate() {
             let b = burst::bin(self.subc[i] + k);
-            let p = y0[b] * z0.conj() * (y1[b] * z1.conj()).conj();
-            let m = p.norm();
-            if m > 0.0 {
-                c += p / m;
-            }
+            c += y0[b] * y1[b].conj() * zz;
         }
         c.norm() / USED as f32
     }

@@ -230,3 +230,44 @@ proptest::proptest! {
         rx.finish(&mut out);
     }
 }
+
+/// Continuous LTE-like OFDM (same numerology) at `ofdm_db` relative to the
+/// burst, `sep_hz` away, in a 61.44 MS/s capture.
+fn burst_beside_ofdm(ofdm_db: f32, seed: u64) -> (Vec<Frame>, super::OcuStats) {
+    let fs = 61.44e6;
+    let len = 160_000;
+    let b = [Burst { block: test_block(60), nine: true, p0: 60_000.0, offset_hz: -12e6, ppm: 0.0 }];
+    let (mut re, mut im) = capture(fs, len, 20.0, &b, seed);
+    let mut rng = Rng::new(seed + 100);
+    let n = 4096; // 15 kHz spacing at 61.44 MS/s
+    let ifft = rustfft::FftPlanner::<f32>::new().plan_fft_inverse(n);
+    let amp = 0.1 * 10f32.powf(ofdm_db / 20.0) / 600f32.sqrt() / std::f32::consts::SQRT_2;
+    let (cp, sym) = (288, 4096 + 288);
+    let shift = (12e6 / 15e3) as i32; // +12 MHz in subcarriers
+    let mut pos = 0;
+    while pos + sym <= len {
+        let mut buf = vec![num_complex::Complex32::new(0.0, 0.0); n];
+        for k in (-300..0).chain(1..=300) {
+            let (a, c) = (rng.next_u64() & 1, rng.next_u64() & 1);
+            buf[(k + shift).rem_euclid(n as i32) as usize] = super::burst::qpsk(a as u8, c as u8) * amp;
+        }
+        ifft.process(&mut buf);
+        for (j, c) in buf[n - cp..].iter().chain(buf.iter()).enumerate() {
+            re[pos + j] += c.re;
+            im[pos + j] += c.im;
+        }
+        pos += sym;
+    }
+    receive(fs, &re, &im, 65536)
+}
+
+#[test]
+fn a_burst_beside_a_stronger_ofdm_signal_decodes() {
+    // a video-downlink-like OFDM signal 24 MHz away, 10 dB stronger and
+    // with the same numerology, in the same capture
+    for seed in [30, 31, 32] {
+        let (frames, st) = burst_beside_ofdm(10.0, seed);
+        assert_eq!(frames.len(), 1, "{seed}: {st:?}");
+        assert_eq!(frames[0].bytes, test_block(60).to_vec());
+    }
+}
