@@ -15,7 +15,7 @@
 
 use super::burst::{self, CP_SHORT, FS, window_offset};
 use super::coding::Codec;
-use super::rx::{BurstDemod, Hint, Reject};
+use super::rx::{BurstDemod, Demodulated, Hint};
 use crate::frame::{Frame, LinkType, Phy, PhyMeta};
 
 /// −ln(false alarm probability) per tested position of the detector.
@@ -84,9 +84,9 @@ pub struct OcusyncReceiver {
     debug: bool,
     codec: Codec,
     pub stats: OcuStats,
-    /// Start and frequency offset of the last burst decoded (to drop a
-    /// second detection of it).
-    last_burst: Option<(f64, f64)>,
+    /// Start and frequency offset of the last bursts decoded (to drop a
+    /// second detection of one).
+    recent: std::collections::VecDeque<(f64, f64)>,
     /// Detector positions before this belong to a burst already decoded.
     skip_until: i64,
 }
@@ -145,7 +145,7 @@ impl OcusyncReceiver {
             debug: std::env::var_os("RIDSCOPE_DEBUG_OCU").is_some(),
             codec: Codec::new(),
             stats: OcuStats::default(),
-            last_burst: None,
+            recent: std::collections::VecDeque::new(),
             skip_until: i64::MIN,
         })
     }
@@ -299,7 +299,7 @@ impl OcusyncReceiver {
         }
     }
 
-    /// Demodulates and decodes a candidate.
+    /// Demodulates and decodes a candidate (every burst in its window).
     fn handle(&mut self, c: Cand, out: &mut Vec<Frame>) {
         self.stats.candidates += 1;
         let w0 = (c.m - self.pre).max(self.base);
@@ -309,19 +309,20 @@ impl OcusyncReceiver {
         }
         let (a, b) = ((w0 - self.base) as usize, (w1 - self.base) as usize);
         let hint = Hint { cp_start: (c.m - w0) as f64 };
-        let d = match self.demod.demodulate(&self.re[a..b], &self.im[a..b], self.fs, hint) {
-            Ok(d) => d,
-            Err(Reject::NoZc | Reject::Truncated) => {
-                self.stats.rejected += 1;
-                return;
-            }
+        let Ok(found) = self.demod.demodulate_bands(&self.re[a..b], &self.im[a..b], self.fs, hint) else {
+            self.stats.rejected += 1;
+            return;
         };
+        for d in found {
+            self.decode_burst(d, w0, (a, b), hint, out);
+        }
+    }
+
+    fn decode_burst(&mut self, d: Demodulated, w0: i64, (a, b): (usize, usize), hint: Hint, out: &mut Vec<Frame>) {
         let start = w0 as f64 + d.start;
-        // one burst can be detected twice (its two halves); keep the first
-        if let Some((t, f)) = self.last_burst
-            && (start - t).abs() < burst::LEN_8 as f64 * self.fs / FS / 2.0
-            && (d.offset_hz - f).abs() < 1e6
-        {
+        // a burst can be detected twice (its two halves); keep the first
+        let near = burst::LEN_8 as f64 * self.fs / FS / 2.0;
+        if self.recent.iter().any(|&(t, f)| (start - t).abs() < near && (d.offset_hz - f).abs() < 1e6) {
             self.stats.duplicates += 1;
             return;
         }
@@ -331,7 +332,7 @@ impl OcusyncReceiver {
             // one ZC symbol cannot tell the integer CFO: try the neighbours
             for k in [1, -1, 2, -2, 3, -3] {
                 self.demod.force_int_cfo = Some(k);
-                let again = self.demod.demodulate(&self.re[a..b], &self.im[a..b], self.fs, hint);
+                let again = self.demod.demodulate_at(&self.re[a..b], &self.im[a..b], self.fs, hint, d.band_hz);
                 self.demod.force_int_cfo = None;
                 if let Ok(d2) = again {
                     let dec2 = self.codec.decode(&d2.llr);
@@ -344,7 +345,8 @@ impl OcusyncReceiver {
         }
         if self.debug {
             eprintln!(
-                "burst at {start:.1}: nine {} snr {:.1} ppm {:.1} present {:?} crc {} after {} iterations",
+                "burst at {start:.1} offset {:.0} Hz: nine {} snr {:.1} ppm {:.1} present {:?} crc {} after {} iterations",
+                d.offset_hz,
                 d.nine,
                 d.snr_db,
                 d.clock_ppm,
@@ -357,17 +359,20 @@ impl OcusyncReceiver {
             self.stats.crc_errors += 1;
             return;
         };
-        self.last_burst = Some((start, d.offset_hz));
+        if self.recent.len() == 8 {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((start, d.offset_hz));
         let len = if d.nine { burst::LEN_9 } else { burst::LEN_8 } as f64 * self.fs / FS;
-        // later positions with windows in this burst would find it again
-        self.skip_until = self.skip_until.max((start + len) as i64);
+        // positions whose windows lie mostly in this burst would find it
+        // again; a burst overlapping its second half is still looked for
+        self.skip_until = self.skip_until.max((start + len / 2.0) as i64);
         self.stats.bursts += 1;
         if !d.present.iter().all(|&p| p) {
             self.stats.partial += 1;
         }
         let mut meta = PhyMeta::new(LinkType::DjiOcusync, Phy::Ocusync);
-        let sample = start.round().max(0.0) as u64;
-        meta.sample = Some(sample);
+        meta.sample = Some(start.round().max(0.0) as u64);
         meta.time_s = start.max(0.0) / self.fs;
         meta.freq_hz = self.center_hz.map(|f| f + d.offset_hz);
         meta.cfo_hz = Some(d.offset_hz as f32);

@@ -69,6 +69,8 @@ pub struct Demodulated {
     pub clock_ppm: f32,
     /// Only one ZC symbol was inside the window: the integer CFO is a guess.
     pub single_zc: bool,
+    /// The band centre it was demodulated at (Hz from the capture centre).
+    pub band_hz: f64,
 }
 
 /// Why a window did not give a burst.
@@ -224,9 +226,49 @@ impl BurstDemod {
         Err(last)
     }
 
+    /// Like [`demodulate`](Self::demodulate), but every one of the
+    /// strongest blocks of spectrum is tried and every burst found is
+    /// returned (two drones' bursts overlapping in time on different
+    /// frequencies), strongest block first.
+    pub fn demodulate_bands(
+        &mut self,
+        re: &[f32],
+        im: &[f32],
+        fs: f64,
+        hint: Hint,
+    ) -> Result<Vec<Demodulated>, Reject> {
+        let n_in = re.len().min(im.len());
+        let lo = hint.cp_start.max(0.0) as usize;
+        let hi = ((hint.cp_start + burst::LEN_8 as f64 * fs / FS).max(0.0) as usize).min(n_in);
+        if hi <= lo + N {
+            return Err(Reject::Truncated);
+        }
+        let mut last = Reject::NoZc;
+        let mut found: Vec<Demodulated> = Vec::new();
+        for f_c in self.band_centres(re, im, fs, lo, hi) {
+            match self.demodulate_at(re, im, fs, hint, f_c) {
+                Ok(d) => {
+                    if found.iter().all(|e| (e.offset_hz - d.offset_hz).abs() > 1e6 || (e.start - d.start).abs() > 1.0)
+                    {
+                        found.push(d);
+                    }
+                }
+                Err(e) => last = e,
+            }
+        }
+        if found.is_empty() { Err(last) } else { Ok(found) }
+    }
+
     /// Demodulates the burst near `hint`, mixing the band centred `f_c` Hz
     /// from the capture centre down to baseband.
-    fn demodulate_at(&mut self, re: &[f32], im: &[f32], fs: f64, hint: Hint, f_c: f64) -> Result<Demodulated, Reject> {
+    pub fn demodulate_at(
+        &mut self,
+        re: &[f32],
+        im: &[f32],
+        fs: f64,
+        hint: Hint,
+        f_c: f64,
+    ) -> Result<Demodulated, Reject> {
         let n_in = re.len().min(im.len());
         let ratio = FS / fs; // 15.36 MS/s samples per input sample
 
@@ -513,6 +555,7 @@ impl BurstDemod {
             zc_quality: best_q2,
             clock_ppm: clock_ppm as f32,
             single_zc,
+            band_hz: f_c,
         })
     }
 

@@ -271,3 +271,23 @@ fn a_burst_beside_a_stronger_ofdm_signal_decodes() {
         assert_eq!(frames[0].bytes, test_block(60).to_vec());
     }
 }
+
+#[test]
+fn two_drones_bursting_at_the_same_time_on_different_channels() {
+    let fs = 50e6;
+    for (i, dt) in [0.0, 60e-6, 300e-6].into_iter().enumerate() {
+        let p0 = 0.002 * fs;
+        let b = [
+            Burst { block: test_block(70), nine: true, p0, offset_hz: -10e6, ppm: 5.0 },
+            Burst { block: test_block(71), nine: false, p0: p0 + dt * fs, offset_hz: 10e6, ppm: -5.0 },
+        ];
+        let (re, im) = capture(fs, (0.006 * fs) as usize, 15.0, &b, 40 + i as u64);
+        let (frames, st) = receive(fs, &re, &im, 65536);
+        let mut blocks: Vec<_> = frames.iter().map(|f| f.bytes.clone()).collect();
+        blocks.sort();
+        assert_eq!(blocks, vec![test_block(70).to_vec(), test_block(71).to_vec()], "{dt}: {st:?}");
+        let mut starts: Vec<f64> = frames.iter().map(|f| f.meta.sample.unwrap() as f64).collect();
+        starts.sort_by(f64::total_cmp);
+        assert!((starts[0] - p0).abs() < 4.0 && (starts[1] - (p0 + dt * fs)).abs() < 4.0, "{dt}: {starts:?}");
+    }
+}
