@@ -21,7 +21,9 @@ fn main() {
     let per_point: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(200);
     let fs: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(15.36e6);
     let mut renderer = BurstRenderer::new();
-    println!("| SNR in 9 MHz (dB) | bursts | demodulated (ZC found) | CRC-24 failed | decoded | success | false decodes |");
+    println!(
+        "| SNR in 9 MHz (dB) | bursts | demodulated (ZC found) | CRC-24 failed | decoded | success | false decodes |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for snr10 in (-40..=60).step_by(10) {
         let snr = snr10 as f64 / 10.0;
