@@ -10,7 +10,8 @@
 //! 20 MS/s with the channel at the centre. Also times the receiver alone
 //! at 22 MS/s.
 //!
-//! Run: `cargo run --release --example wifi_sweep [frames]`
+//! Run: `cargo run --release --example wifi_sweep [frames] [lock_ratio] [snr_lo:snr_hi]`
+//! (`WIFI_SWEEP_STATS=1` prints the receiver's counters per point).
 
 use std::time::Instant;
 
@@ -33,10 +34,12 @@ fn frame(i: usize, rng: &mut Rng) -> Vec<u8> {
 }
 
 /// (received byte-exact, false decodes, receiver seconds, samples)
-fn point(n: usize, fs: f64, snr_db: f64, seed: u64) -> (usize, usize, f64, u64) {
+fn point(n: usize, fs: f64, snr_db: f64, seed: u64, lock: f32) -> (usize, usize, f64, u64) {
     let mut rng = Rng::new(seed);
     let m = Modulator::new();
-    let mut rx = DsssReceiver::new(&DsssRxConfig::new(fs, None)).unwrap();
+    let mut cfg = DsssRxConfig::new(fs, None);
+    cfg.lock_ratio = lock;
+    let mut rx = DsssReceiver::new(&cfg).unwrap();
     let amp = 0.1f32;
     let sigma = ((amp as f64).powi(2) / (10f64.powf(snr_db / 10.0) * 11e6) * fs / 2.0).sqrt() as f32;
     let seg = ((192 + LEN * 8) as f64 * 1e-6 * fs + GAP_S * fs) as usize + 64;
@@ -59,6 +62,9 @@ fn point(n: usize, fs: f64, snr_db: f64, seed: u64) -> (usize, usize, f64, u64) 
         secs += t.elapsed().as_secs_f64();
     }
     rx.finish(&mut out);
+    if std::env::var_os("WIFI_SWEEP_STATS").is_some() {
+        eprintln!("{fs} {snr_db}: {:?}", rx.stats);
+    }
     let mut ok = vec![false; n];
     let mut false_decodes = 0;
     for f in &out {
@@ -73,13 +79,20 @@ fn point(n: usize, fs: f64, snr_db: f64, seed: u64) -> (usize, usize, f64, u64) 
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(300);
+    let lock: f32 =
+        std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(DsssRxConfig::new(22e6, None).lock_ratio);
+    let (lo, hi): (i32, i32) =
+        match std::env::args().nth(3).and_then(|a| a.split_once(':').map(|(a, b)| (a.parse(), b.parse()))) {
+            Some((Ok(a), Ok(b))) => (a, b),
+            _ => (-6, 10),
+        };
     println!("802.11b 1 Mb/s, {LEN}-byte frames, {n} per point, CFO ±50 kHz, clock ±20 ppm");
     println!("| chip SNR (dB) | Eb/N0 (dB) | 22 MS/s | 20 MS/s | false |");
     println!("|---:|---:|---:|---:|---:|");
     let (mut secs, mut samples) = (0.0, 0u64);
-    for snr in -6..=10 {
-        let (a, fa, s, k) = point(n, 22e6, snr as f64, 1000 + snr as u64);
-        let (b, fb, _, _) = point(n, 20e6, snr as f64, 2000 + snr as u64);
+    for snr in lo..=hi {
+        let (a, fa, s, k) = point(n, 22e6, snr as f64, 1000 + snr as u64, lock);
+        let (b, fb, _, _) = point(n, 20e6, snr as f64, 2000 + snr as u64, lock);
         secs += s;
         samples += k;
         println!(

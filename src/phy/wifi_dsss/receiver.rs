@@ -36,7 +36,7 @@ const MIN_SEARCH_SYMBOLS: u32 = 24;
 /// Symbols after lock within which the SFD must end.
 const SFD_TIMEOUT: u32 = (SYNC_BITS + 16 + 40) as u32;
 /// CFO tracking loop gain (per symbol).
-const BETA: f32 = 1.0 / 24.0;
+const BETA: f32 = 1.0 / 64.0;
 
 /// Whether a Wi-Fi channel centred at `freq_hz` lies inside a capture.
 pub fn channel_in_band(fs: f64, center_hz: f64, freq_hz: f64) -> bool {
@@ -340,9 +340,10 @@ impl Demod {
         let at = |p: u64| (p as usize) % RING;
         let ph = |p: u64| (p % SPS as u64) as usize;
         let (el, e0, er) = (self.energy[ph(pos - 1)], self.energy[ph(pos)], self.energy[ph(pos + 1)]);
-        // neighbour combining weighted by amplitude
+        // the stronger neighbour added, weighted by its energy ratio (measured
+        // best among amplitude ratio, energy ratio and none)
         let (nb, enb) = if er >= el { (pos + 1, er) } else { (pos - 1, el) };
-        let w = if e0 > 0.0 { (enb / e0).sqrt().min(1.0) } else { 0.0 };
+        let w = if e0 > 0.0 { (enb / e0).min(1.0) } else { 0.0 };
         let zr = self.ring_re[at(pos)] + w * self.ring_re[at(nb)];
         let zi = self.ring_im[at(pos)] + w * self.ring_im[at(nb)];
         // timing: follow the peak
