@@ -227,3 +227,23 @@ fn rejects_rates_below_11() {
     c.channels = vec![1];
     assert!(DsssReceiver::new(&c).is_err());
 }
+
+#[test]
+fn lowest_rate_11_msps() {
+    let mut rng = Rng::new(13);
+    let frames: Vec<(Vec<u8>, Rate)> =
+        (0..4).map(|i| (random_frame(&mut rng, 80), if i % 2 == 0 { Rate::Mbps1 } else { Rate::Mbps2 })).collect();
+    let s = stream(&frames, 11e6, 0.0, 20.0, 50e3, 20.0, 14);
+    let (got, _) = receive(&DsssRxConfig::new(11e6, None), &s, 3000);
+    check_all(&s, &got, 11e6);
+}
+
+#[test]
+fn garbage_input_does_not_panic() {
+    let n = 100_000;
+    let re: Vec<f32> = (0..n).map(|i| if i % 7 == 0 { f32::NAN } else { (i as f32).sin() * 1e30 }).collect();
+    let im: Vec<f32> = (0..n).map(|i| if i % 5 == 0 { f32::INFINITY } else { 0.0 }).collect();
+    let s = Stream { re, im, sent: Vec::new() };
+    let (got, _) = receive(&DsssRxConfig::new(20e6, None), &s, 4096);
+    assert!(got.is_empty());
+}
