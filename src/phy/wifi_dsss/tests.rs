@@ -247,3 +247,21 @@ fn garbage_input_does_not_panic() {
     let (got, _) = receive(&DsssRxConfig::new(20e6, None), &s, 4096);
     assert!(got.is_empty());
 }
+
+#[test]
+fn bad_fcs_is_counted_not_output() {
+    let mut rng = Rng::new(15);
+    let mut bad = random_frame(&mut rng, 50);
+    let n = bad.len();
+    bad[n - 1] ^= 0x01;
+    let good = random_frame(&mut rng, 50);
+    let frames = vec![(bad, Rate::Mbps1), (good.clone(), Rate::Mbps2)];
+    let s = stream(&frames, 20e6, 0.0, 20.0, 50e3, 20.0, 16);
+    let (got, rx) = receive(&DsssRxConfig::new(20e6, None), &s, 4096);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].bytes, good);
+    assert_eq!(rx.stats.fcs_errors, 1);
+    assert_eq!(rx.stats.frames, 1);
+    assert_eq!(rx.stats.header_crc_errors, 0);
+    assert_eq!(rx.stats.sfd_found, 2);
+}
