@@ -38,9 +38,12 @@ const SFD_TIMEOUT: u32 = (SYNC_BITS + 16 + 40) as u32;
 /// CFO tracking loop gain (per symbol).
 const BETA: f32 = 1.0 / 64.0;
 
-/// Whether a Wi-Fi channel centred at `freq_hz` lies inside a capture.
+/// Whether a Wi-Fi channel centred at `freq_hz` lies inside a capture:
+/// ±9 MHz of it inside the band, or, below 18 MS/s, the channel at the
+/// centre (from 11 MS/s).
 pub fn channel_in_band(fs: f64, center_hz: f64, freq_hz: f64) -> bool {
-    (freq_hz - center_hz).abs() + CHANNEL_HALF_WIDTH_HZ <= fs / 2.0 + 1.0
+    let off = (freq_hz - center_hz).abs();
+    off + CHANNEL_HALF_WIDTH_HZ <= fs / 2.0 + 1.0 || (off < 1.0 && fs >= 10.99e6)
 }
 
 /// Centre frequency (Hz) of a 2.4 GHz Wi-Fi channel (1..=14).

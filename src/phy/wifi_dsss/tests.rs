@@ -223,6 +223,9 @@ fn rejects_rates_below_11() {
     assert!(DsssReceiver::new(&DsssRxConfig::new(10e6, None)).is_err());
     assert!(DsssReceiver::new(&DsssRxConfig::new(11e6, None)).is_ok());
     assert!(DsssReceiver::new(&DsssRxConfig::new(20e6, Some(2412e6 + 30e6))).is_ok());
+    let r = DsssReceiver::new(&DsssRxConfig::new(15.36e6, Some(2437e6))).unwrap();
+    assert_eq!(r.channels(), vec![(Some(6), Some(2437e6))]);
+    assert!(DsssReceiver::new(&DsssRxConfig::new(15.36e6, Some(2439e6))).is_err());
     let mut c = DsssRxConfig::new(20e6, Some(2500e6));
     c.channels = vec![1];
     assert!(DsssReceiver::new(&c).is_err());
