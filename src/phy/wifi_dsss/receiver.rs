@@ -184,6 +184,8 @@ struct Demod {
     energy: [f32; SPS],
     /// 22 MS/s index of the next sample.
     n: u64,
+    /// `n` mod [`SPS`].
+    phase: usize,
     power: f32,
     lock_ratio: f32,
     state: State,
@@ -233,6 +235,7 @@ impl Demod {
             ring_im: [0.0; RING],
             energy: [0.0; SPS],
             n: 0,
+            phase: 0,
             power: 0.0,
             lock_ratio,
             state: State::Search,
@@ -276,7 +279,8 @@ impl Demod {
             self.power += (p - self.power) * (1.0 / 256.0);
             self.ring_re[n as usize % RING] = cr;
             self.ring_im[n as usize % RING] = ci;
-            let ph = (n % SPS as u64) as usize;
+            let ph = self.phase;
+            self.phase = if ph + 1 == SPS { 0 } else { ph + 1 };
             let e = &mut self.energy[ph];
             *e += (cr * cr + ci * ci - *e) * ALPHA;
             if ph == SPS - 1 && matches!(self.state, State::Search | State::Sfd) {
