@@ -10,6 +10,7 @@ use crate::decode::Decoder;
 use crate::frame::Frame;
 use crate::phy::ble::{BleReceiver, BleRxConfig, PhyStats};
 use crate::phy::ocusync::{OcuStats, OcusyncReceiver};
+use crate::phy::wifi_dsss::{DsssReceiver, DsssRxConfig, DsssStats};
 use crate::sink::{JsonlSink, Sink};
 use crate::source::{self, IqBlock, SampleFormat, SourceSpec};
 
@@ -34,6 +35,9 @@ pub enum PhyChoice {
     Ble,
     /// DJI DroneID on OcuSync (captures of 15.36 MS/s and more).
     Dji,
+    /// Wi-Fi 802.11b DSSS, 1 and 2 Mb/s (captures of 11 MS/s and more;
+    /// every 2.4 GHz channel inside the band).
+    Wifi,
 }
 
 impl DecodeConfig {
@@ -57,6 +61,8 @@ pub struct DecodeSummary {
     pub phy: Option<PhyStats>,
     /// DroneID receiver counters, when it ran.
     pub dji: Option<OcuStats>,
+    /// 802.11b receiver counters, when it ran.
+    pub wifi: Option<DsssStats>,
     pub decode: crate::decode::Stats,
     pub seconds: f64,
     pub wall_s: f64,
@@ -84,6 +90,12 @@ impl DecodeSummary {
             s += &format!(
                 "  DJI OcuSync: detections {}, not DroneID (no ZC) {}, CRC-24 errors {}, bursts {} ({} partial)\n",
                 d.candidates, d.rejected, d.crc_errors, d.bursts, d.partial
+            );
+        }
+        if let Some(w) = &self.wifi {
+            s += &format!(
+                "  Wi-Fi DSSS: locks {}, SFDs {}, header CRC errors {}, unsupported {}, FCS errors {}, frames {}\n",
+                w.sync_candidates, w.sfd_found, w.header_crc_errors, w.unsupported, w.fcs_errors, w.frames
             );
         }
         s += "  ";
@@ -152,7 +164,14 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
             Err(e) => why.push(format!("DJI: {e}")),
         }
     }
-    if ble.is_none() && dji.is_none() {
+    let mut wifi = None;
+    if cfg.phys.contains(&PhyChoice::Wifi) {
+        match DsssReceiver::new(&DsssRxConfig::new(fs, info.center_freq_hz)) {
+            Ok(r) => wifi = Some(r),
+            Err(e) => why.push(format!("Wi-Fi: {e}")),
+        }
+    }
+    if ble.is_none() && dji.is_none() && wifi.is_none() {
         return (Err(format!("{name}: nothing to receive: {}", why.join("; "))), None, name, fs);
     }
     let mut decoder = Decoder::new();
@@ -182,6 +201,9 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
                 if let Some(rx) = &mut dji {
                     rx.process(&block.re, &block.im, &mut frames);
                 }
+                if let Some(rx) = &mut wifi {
+                    rx.process(&block.re, &block.im, &mut frames);
+                }
                 samples += block.re.len() as u64;
                 if let Err(e) = emit(&mut frames, &mut decoder) {
                     result = Err(e);
@@ -204,6 +226,9 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
     if let Some(rx) = &mut dji {
         rx.finish(&mut frames);
     }
+    if let Some(rx) = &mut wifi {
+        rx.finish(&mut frames);
+    }
     if let Err(e) = emit(&mut frames, &mut decoder)
         && result.is_ok()
     {
@@ -216,6 +241,7 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         samples,
         phy: ble.map(|r| r.stats),
         dji: dji.map(|r| r.stats),
+        wifi: wifi.map(|r| r.stats),
         decode: decoder.stats.clone(),
         seconds: samples as f64 / info.sample_rate,
         wall_s: start.elapsed().as_secs_f64(),

@@ -56,7 +56,8 @@ pub struct DecodeArgs {
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
     pub channels: Vec<u8>,
     /// Receivers to run; each runs when the capture suits it (BLE: an
-    /// advertising channel inside the band; DJI: 15.36 MS/s or more).
+    /// advertising channel inside the band; DJI: 15.36 MS/s or more; wifi:
+    /// 802.11b DSSS, 11 MS/s or more, every 2.4 GHz channel in the band).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji")]
     pub phy: Vec<decode::PhyChoice>,
     /// Write JSON Lines here instead of stdout.

@@ -3,3 +3,4 @@
 
 pub mod ble;
 pub mod ocusync;
+pub mod wifi_dsss;

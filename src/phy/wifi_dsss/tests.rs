@@ -1,0 +1,270 @@
+//! Receiver tests on modulated frames: the frames of a real Wi-Fi beacon
+//! capture, rates 20, 22 and 44 MS/s, carrier and clock errors, noise,
+//! block splits, an off-centre channel, noise alone.
+
+use std::path::PathBuf;
+
+use ridscope_dsp::noise::Rng;
+
+use super::plcp::Rate;
+use super::receiver::{DsssReceiver, DsssRxConfig};
+use super::tx::{Modulator, add_ppdu};
+use crate::frame::{Frame, LinkType, Phy};
+
+/// A frame with its FCS: random body.
+fn random_frame(rng: &mut Rng, len: usize) -> Vec<u8> {
+    let mut b: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+    let fcs = ridscope_dsp::crc::fcs32(&b);
+    b.extend_from_slice(&fcs.to_le_bytes());
+    b
+}
+
+/// The 802.11 frames (with FCS) of the shared beacon capture, or None.
+fn pcap_frames() -> Option<Vec<Vec<u8>>> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/pcap/odid_wifi_bcn_sample.pcap");
+    if !p.exists() {
+        eprintln!("skipped: {} is absent", p.display());
+        return None;
+    }
+    let mut out = Vec::new();
+    for rec in crate::pcap::PcapReader::open(&p).expect("open pcap") {
+        let rec = rec.expect("record");
+        let Ok(f) = crate::pcap::record_to_frame(&rec, None) else { continue };
+        if f.meta.link != LinkType::Ieee80211 {
+            continue;
+        }
+        let mut b = f.bytes;
+        if !f.meta.fcs_included {
+            let fcs = ridscope_dsp::crc::fcs32(&b);
+            b.extend_from_slice(&fcs.to_le_bytes());
+        }
+        out.push(b);
+    }
+    Some(out)
+}
+
+pub(crate) struct Stream {
+    pub re: Vec<f32>,
+    pub im: Vec<f32>,
+    /// (first chip position, frame)
+    pub sent: Vec<(f64, Vec<u8>)>,
+}
+
+/// Frames one after another with `gap_s` of noise between them, each with a
+/// carrier offset in ±`cfo_hz`, a clock error in ±`ppm` and a random
+/// phase, in white noise for a chip-rate SNR of `snr_db` (chip power / (N0·11 MHz)).
+fn stream(
+    frames: &[(Vec<u8>, Rate)],
+    fs: f64,
+    offset_hz: f64,
+    snr_db: f64,
+    cfo_hz: f64,
+    ppm: f64,
+    seed: u64,
+) -> Stream {
+    let mut rng = Rng::new(seed);
+    let m = Modulator::new();
+    let gap = (300e-6 * fs) as usize;
+    let total: usize = frames
+        .iter()
+        .map(|(f, r)| ((192 + f.len() * 8 / r.bits_per_symbol()) as f64 * 1e-6 * fs) as usize + gap + 100)
+        .sum::<usize>()
+        + gap;
+    let (mut re, mut im) = (vec![0f32; total], vec![0f32; total]);
+    let amp = 0.1f32;
+    let mut at = gap;
+    let mut sent = Vec::new();
+    for (f, r) in frames {
+        let c = offset_hz + cfo_hz * (2.0 * rng.next_f64() - 1.0);
+        let p = ppm * (2.0 * rng.next_f64() - 1.0);
+        let ph = rng.next_f64() * std::f64::consts::TAU;
+        let start = add_ppdu(&m, f, *r, fs, at, amp, c, p, ph, &mut re, &mut im).expect("fits");
+        sent.push((start, f.clone()));
+        at += ((192 + f.len() * 8 / r.bits_per_symbol()) as f64 * 1e-6 * fs) as usize + gap;
+    }
+    let n0 = (amp as f64).powi(2) / (10f64.powf(snr_db / 10.0) * 11e6);
+    let sigma = (n0 * fs / 2.0).sqrt() as f32;
+    rng.add_awgn(&mut re, &mut im, sigma);
+    Stream { re, im, sent }
+}
+
+fn receive(cfg: &DsssRxConfig, s: &Stream, block: usize) -> (Vec<Frame>, DsssReceiver) {
+    let mut rx = DsssReceiver::new(cfg).expect("receiver");
+    let mut out = Vec::new();
+    for (r, i) in s.re.chunks(block).zip(s.im.chunks(block)) {
+        rx.process(r, i, &mut out);
+    }
+    rx.finish(&mut out);
+    (out, rx)
+}
+
+fn check_all(s: &Stream, got: &[Frame], fs: f64) {
+    let bytes: Vec<&Vec<u8>> = got.iter().map(|f| &f.bytes).collect();
+    let want: Vec<&Vec<u8>> = s.sent.iter().map(|(_, f)| f).collect();
+    assert_eq!(bytes.len(), want.len(), "frames received {} of {}", bytes.len(), want.len());
+    assert_eq!(bytes, want);
+    for (f, (start, _)) in got.iter().zip(&s.sent) {
+        assert_eq!(f.meta.phy, Phy::WifiDsss);
+        assert!(f.meta.fcs_included);
+        let t = f.meta.sample.unwrap() as f64;
+        assert!((t - start).abs() < 0.2e-6 * fs, "start {t} vs {start}");
+    }
+}
+
+#[test]
+fn clean_frames_1_and_2_mbps_at_22() {
+    let mut rng = Rng::new(1);
+    let frames = vec![(random_frame(&mut rng, 40), Rate::Mbps1), (random_frame(&mut rng, 100), Rate::Mbps2)];
+    let s = stream(&frames, 22e6, 0.0, 40.0, 0.0, 0.0, 2);
+    let (got, rx) = receive(&DsssRxConfig::new(22e6, None), &s, 4096);
+    check_all(&s, &got, 22e6);
+    assert_eq!(got[0].meta.rate_mbps, Some(1.0));
+    assert_eq!(got[1].meta.rate_mbps, Some(2.0));
+    assert_eq!(rx.stats.frames, 2);
+    assert_eq!(rx.stats.fcs_errors, 0);
+}
+
+fn pcap_case(fs: f64, seed: u64) {
+    let Some(frames) = pcap_frames() else { return };
+    assert!(frames.len() >= 20);
+    let list: Vec<(Vec<u8>, Rate)> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.clone(), if i % 3 == 2 { Rate::Mbps2 } else { Rate::Mbps1 }))
+        .collect();
+    let s = stream(&list, fs, 0.0, 20.0, 50e3, 20.0, seed);
+    let (got, rx) = receive(&DsssRxConfig::new(fs, Some(2437e6)), &s, 10_000);
+    check_all(&s, &got, fs);
+    for f in &got {
+        assert_eq!(f.meta.channel, Some(6));
+        assert_eq!(f.meta.freq_hz, Some(2437e6));
+        let snr = f.meta.snr_db.unwrap();
+        assert!((14.0..26.0).contains(&snr), "snr {snr}");
+        assert!(f.meta.cfo_hz.unwrap().abs() < 110e3);
+    }
+    eprintln!("{fs}: {:?}", rx.stats);
+}
+
+#[test]
+fn pcap_frames_at_20() {
+    pcap_case(20e6, 20);
+}
+
+#[test]
+fn pcap_frames_at_22() {
+    pcap_case(22e6, 22);
+}
+
+#[test]
+fn pcap_frames_at_44() {
+    pcap_case(44e6, 44);
+}
+
+#[test]
+fn cfo_is_measured() {
+    let mut rng = Rng::new(5);
+    for cfo in [-50e3, 30e3, 80e3] {
+        let frames = vec![(random_frame(&mut rng, 60), Rate::Mbps2)];
+        let s = stream(&frames, 20e6, cfo, 30.0, 0.0, 0.0, 6);
+        let (got, _) = receive(&DsssRxConfig::new(20e6, None), &s, 4096);
+        check_all(&s, &got, 20e6);
+        let est = got[0].meta.cfo_hz.unwrap() as f64;
+        assert!((est - cfo).abs() < 5e3, "{est} vs {cfo}");
+    }
+}
+
+#[test]
+fn block_split_does_not_matter() {
+    let mut rng = Rng::new(7);
+    let frames: Vec<(Vec<u8>, Rate)> = (0..4).map(|i| (random_frame(&mut rng, 30 + 20 * i), Rate::Mbps1)).collect();
+    let s = stream(&frames, 20e6, 0.0, 8.0, 50e3, 20.0, 8);
+    let cfg = DsssRxConfig::new(20e6, None);
+    let (a, ra) = receive(&cfg, &s, 1 << 20);
+    let (b, rb) = receive(&cfg, &s, 777);
+    let (c, rc) = receive(&cfg, &s, 1);
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    assert_eq!(ra.stats, rb.stats);
+    assert_eq!(ra.stats, rc.stats);
+    assert!(!a.is_empty());
+}
+
+#[test]
+fn off_centre_channel() {
+    // 44 MS/s centred on channel 6 (2437 MHz): channel 8 is 10 MHz above
+    let mut rng = Rng::new(9);
+    let frames: Vec<(Vec<u8>, Rate)> =
+        (0..3).map(|i| (random_frame(&mut rng, 50), if i == 1 { Rate::Mbps2 } else { Rate::Mbps1 })).collect();
+    let s = stream(&frames, 44e6, 10e6, 20.0, 50e3, 20.0, 10);
+    let mut cfg = DsssRxConfig::new(44e6, Some(2437e6));
+    cfg.channels = vec![6, 8];
+    let rx = DsssReceiver::new(&cfg).unwrap();
+    assert_eq!(rx.channels(), vec![(Some(6), Some(2437e6)), (Some(8), Some(2447e6))]);
+    let (got, _) = receive(&cfg, &s, 5000);
+    check_all(&s, &got, 44e6);
+    assert!(got.iter().all(|f| f.meta.channel == Some(8)));
+}
+
+#[test]
+fn noise_gives_no_frames() {
+    let mut rng = Rng::new(11);
+    let n = 4_000_000;
+    let (mut re, mut im) = (vec![0f32; n], vec![0f32; n]);
+    rng.add_awgn(&mut re, &mut im, 0.05);
+    let s = Stream { re, im, sent: Vec::new() };
+    let (got, rx) = receive(&DsssRxConfig::new(20e6, None), &s, 8192);
+    assert!(got.is_empty());
+    assert_eq!(rx.stats.frames, 0);
+    eprintln!("noise: {:?}", rx.stats);
+}
+
+#[test]
+fn rejects_rates_below_11() {
+    assert!(DsssReceiver::new(&DsssRxConfig::new(10e6, None)).is_err());
+    assert!(DsssReceiver::new(&DsssRxConfig::new(11e6, None)).is_ok());
+    assert!(DsssReceiver::new(&DsssRxConfig::new(20e6, Some(2412e6 + 30e6))).is_ok());
+    let r = DsssReceiver::new(&DsssRxConfig::new(15.36e6, Some(2437e6))).unwrap();
+    assert_eq!(r.channels(), vec![(Some(6), Some(2437e6))]);
+    assert!(DsssReceiver::new(&DsssRxConfig::new(15.36e6, Some(2439e6))).is_err());
+    let mut c = DsssRxConfig::new(20e6, Some(2500e6));
+    c.channels = vec![1];
+    assert!(DsssReceiver::new(&c).is_err());
+}
+
+#[test]
+fn lowest_rate_11_msps() {
+    let mut rng = Rng::new(13);
+    let frames: Vec<(Vec<u8>, Rate)> =
+        (0..4).map(|i| (random_frame(&mut rng, 80), if i % 2 == 0 { Rate::Mbps1 } else { Rate::Mbps2 })).collect();
+    let s = stream(&frames, 11e6, 0.0, 20.0, 50e3, 20.0, 14);
+    let (got, _) = receive(&DsssRxConfig::new(11e6, None), &s, 3000);
+    check_all(&s, &got, 11e6);
+}
+
+#[test]
+fn garbage_input_does_not_panic() {
+    let n = 100_000;
+    let re: Vec<f32> = (0..n).map(|i| if i % 7 == 0 { f32::NAN } else { (i as f32).sin() * 1e30 }).collect();
+    let im: Vec<f32> = (0..n).map(|i| if i % 5 == 0 { f32::INFINITY } else { 0.0 }).collect();
+    let s = Stream { re, im, sent: Vec::new() };
+    let (got, _) = receive(&DsssRxConfig::new(20e6, None), &s, 4096);
+    assert!(got.is_empty());
+}
+
+#[test]
+fn bad_fcs_is_counted_not_output() {
+    let mut rng = Rng::new(15);
+    let mut bad = random_frame(&mut rng, 50);
+    let n = bad.len();
+    bad[n - 1] ^= 0x01;
+    let good = random_frame(&mut rng, 50);
+    let frames = vec![(bad, Rate::Mbps1), (good.clone(), Rate::Mbps2)];
+    let s = stream(&frames, 20e6, 0.0, 20.0, 50e3, 20.0, 16);
+    let (got, rx) = receive(&DsssRxConfig::new(20e6, None), &s, 4096);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].bytes, good);
+    assert_eq!(rx.stats.fcs_errors, 1);
+    assert_eq!(rx.stats.frames, 1);
+    assert_eq!(rx.stats.header_crc_errors, 0);
+    assert_eq!(rx.stats.sfd_found, 2);
+}
