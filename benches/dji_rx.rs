@@ -87,11 +87,11 @@ fn bench(c: &mut Criterion) {
     }
     let mut demod = BurstDemod::new();
     let hint = Hint { cp_start: 2000.0 + 1104.0 };
-    let d = demod.demodulate(&re, &im, fs, hint).expect("burst");
+    let d = demod.demodulate_bands(&re, &im, fs, hint).expect("burst").remove(0);
     let mut codec = Codec::new();
     assert!(codec.decode(&d.llr).block.is_some());
     let mut g = c.benchmark_group("dji_burst");
-    g.bench_function("demodulate_window", |b| b.iter(|| demod.demodulate(&re, &im, fs, hint).map(|d| d.snr_db)));
+    g.bench_function("demodulate_window", |b| b.iter(|| demod.demodulate_bands(&re, &im, fs, hint).map(|d| d.len())));
     g.bench_function("turbo_decode_3dB", |b| b.iter(|| codec.decode(&d.llr).iterations));
     g.finish();
 }

@@ -210,14 +210,13 @@ impl OcusyncReceiver {
             self.p_re.extend(ins().map(|((&a, &b), (&c, &d))| a * c + b * d));
             self.p_im.extend(ins().map(|((&a, &b), (&c, &d))| b * c - a * d));
             self.p_e.extend(ins().map(|((&a, &b), (&c, &d))| 0.5 * (a * a + b * b + c * c + d * d)));
-            let blocks_of = |v: &[f32]| -> Vec<f32> { v.chunks_exact(g).map(|c| c.iter().sum::<f32>()).collect() };
-            let (br, bi, be) = (blocks_of(&self.p_re), blocks_of(&self.p_im), blocks_of(&self.p_e));
-            for ((r, i), e) in br.iter().zip(&bi).zip(&be) {
-                ar += *r as f64;
-                ai += *i as f64;
-                ae += *e as f64;
-                self.sums.push([ar, ai, ae]);
-            }
+            let blocks = self.p_re.chunks_exact(g).zip(self.p_im.chunks_exact(g)).zip(self.p_e.chunks_exact(g));
+            self.sums.extend(blocks.map(|((r, i), e)| {
+                ar += r.iter().sum::<f32>() as f64;
+                ai += i.iter().sum::<f32>() as f64;
+                ae += e.iter().sum::<f32>() as f64;
+                [ar, ai, ae]
+            }));
             b0 += nb;
         }
     }

@@ -206,30 +206,11 @@ impl BurstDemod {
             .collect()
     }
 
-    /// Demodulates the burst near `hint` in a window of samples at `fs`:
-    /// the strongest 9 MHz blocks of spectrum are tried in turn (another
-    /// signal elsewhere in the band may be stronger than the burst).
-    pub fn demodulate(&mut self, re: &[f32], im: &[f32], fs: f64, hint: Hint) -> Result<Demodulated, Reject> {
-        let n_in = re.len().min(im.len());
-        let lo = hint.cp_start.max(0.0) as usize;
-        let hi = ((hint.cp_start + burst::LEN_8 as f64 * fs / FS).max(0.0) as usize).min(n_in);
-        if hi <= lo + N {
-            return Err(Reject::Truncated);
-        }
-        let mut last = Reject::NoZc;
-        for f_c in self.band_centres(re, im, fs, lo, hi) {
-            match self.demodulate_at(re, im, fs, hint, f_c) {
-                Ok(d) => return Ok(d),
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
-    }
-
-    /// Like [`demodulate`](Self::demodulate), but every one of the
-    /// strongest blocks of spectrum is tried and every burst found is
-    /// returned (two drones' bursts overlapping in time on different
-    /// frequencies), strongest block first.
+    /// Demodulates the bursts near `hint` in a window of samples at `fs`:
+    /// every one of the strongest 9 MHz blocks of spectrum is tried (another
+    /// signal elsewhere in the band may be stronger than the burst) and every
+    /// burst found is returned (two drones' bursts overlapping in time on
+    /// different frequencies), strongest block first.
     pub fn demodulate_bands(
         &mut self,
         re: &[f32],
