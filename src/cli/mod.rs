@@ -218,6 +218,24 @@ pub enum FcsMode {
     No,
 }
 
+/// The flight scenario shared by the `synth` subcommands.
+fn scenario_config(
+    seed: u64,
+    drones: usize,
+    duration_s: f64,
+    lat: f64,
+    lon: f64,
+) -> crate::synth::scenario::ScenarioConfig {
+    crate::synth::scenario::ScenarioConfig {
+        seed,
+        drones,
+        duration_s,
+        origin_lat_deg: lat,
+        origin_lon_deg: lon,
+        ..crate::synth::scenario::ScenarioConfig::default()
+    }
+}
+
 /// Entry point used by `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -235,14 +253,7 @@ pub fn main() -> ExitCode {
             decode::run(cfg)
         }
         Command::Synth(SynthCommand::Ble(a)) => {
-            let scenario = crate::synth::scenario::ScenarioConfig {
-                seed: a.seed,
-                drones: a.drones,
-                duration_s: a.duration,
-                origin_lat_deg: a.lat,
-                origin_lon_deg: a.lon,
-                ..crate::synth::scenario::ScenarioConfig::default()
-            };
+            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
             let iq = crate::synth::iq::IqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
@@ -255,14 +266,7 @@ pub fn main() -> ExitCode {
             synth::run(synth::SynthBleConfig { output: a.output, format: a.format, scenario, iq })
         }
         Command::Synth(SynthCommand::Dji(a)) => {
-            let scenario = crate::synth::scenario::ScenarioConfig {
-                seed: a.seed,
-                drones: a.drones,
-                duration_s: a.duration,
-                origin_lat_deg: a.lat,
-                origin_lon_deg: a.lon,
-                ..crate::synth::scenario::ScenarioConfig::default()
-            };
+            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
             let iq = crate::synth::dji::DjiIqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
