@@ -6,11 +6,11 @@
 //! 9 MHz occupied band.
 
 use ridscope_dsp::nco::Nco;
-use ridscope_dsp::noise::Rng as NoiseRng;
 use ridscope_dsp::resample::FractionalResampler;
 use serde::Serialize;
 
 use super::Rng;
+use super::mix::{self, Emitter, Placed};
 use super::scenario::{Drone, ScenarioConfig};
 use crate::error::EncodeError;
 use crate::phy::ocusync::burst::{self, FS};
@@ -270,6 +270,70 @@ impl BurstRenderer {
     }
 }
 
+/// The bursts of a schedule as waveforms for [`mix::render`], each rendered
+/// when the mix reaches it.
+pub struct DjiEmitter<'a> {
+    txs: &'a [DjiTx],
+    next: usize,
+    cfg: DjiIqConfig,
+    amp: f32,
+    renderer: BurstRenderer,
+    phases: Rng,
+    /// Bursts in and out of the band.
+    pub report: DjiRenderReport,
+}
+
+impl<'a> DjiEmitter<'a> {
+    /// The bursts of `txs` (sorted by time) inside the band of `cfg`, at
+    /// amplitude `amp` (those outside are counted in `report`).
+    pub fn new(txs: &'a [DjiTx], cfg: &DjiIqConfig, amp: f32) -> Self {
+        let mut report = DjiRenderReport::default();
+        for t in txs {
+            if cfg.in_band(t.freq_hz) {
+                report.bursts_in_band += 1;
+            } else {
+                report.bursts_out_of_band += 1;
+            }
+        }
+        let mut e = DjiEmitter {
+            txs,
+            next: 0,
+            cfg: cfg.clone(),
+            amp,
+            renderer: BurstRenderer::new(),
+            phases: Rng::new(cfg.seed, &[0xd1_0003]),
+            report,
+        };
+        e.skip_out_of_band();
+        e
+    }
+
+    fn skip_out_of_band(&mut self) {
+        while self.txs.get(self.next).is_some_and(|t| !self.cfg.in_band(t.freq_hz)) {
+            self.next += 1;
+        }
+    }
+}
+
+impl Emitter for DjiEmitter<'_> {
+    fn peek_first(&self) -> Option<u64> {
+        // the burst's first output sample is floor(p0)
+        self.txs.get(self.next).map(|t| (t.t_s * self.cfg.sample_rate).max(0.0).floor() as u64)
+    }
+
+    fn next_wave(&mut self) -> Option<Placed> {
+        let t = self.txs.get(self.next)?;
+        self.next += 1;
+        self.skip_out_of_band();
+        let fs = self.cfg.sample_rate;
+        let (cfo, ppm) = self.cfg.radio(t.drone);
+        let off = t.freq_hz - self.cfg.center_freq_hz + cfo + ppm * 1e-6 * t.freq_hz;
+        let phase = self.phases.next_u64() as f64 / u64::MAX as f64 * std::f64::consts::TAU;
+        let (first, re, im) = self.renderer.render(&t.block, t.nine_symbols, fs, t.t_s * fs, off, ppm, self.amp, phase);
+        Some(Placed { first, re, im })
+    }
+}
+
 /// Renders the bursts (sorted by time) over `duration_s` into blocks handed
 /// to `sink`, in constant memory.
 pub fn render_dji<E>(
@@ -277,58 +341,10 @@ pub fn render_dji<E>(
     cfg: &DjiIqConfig,
     duration_s: f64,
     block: usize,
-    mut sink: impl FnMut(&[f32], &[f32]) -> Result<(), E>,
+    sink: impl FnMut(&[f32], &[f32]) -> Result<(), E>,
 ) -> Result<DjiRenderReport, E> {
-    let fs = cfg.sample_rate;
-    let total = (duration_s * fs).round().max(0.0) as u64;
-    let amp = cfg.amplitude();
-    let sigma = cfg.noise_sigma();
-    let mut noise = NoiseRng::new(cfg.seed ^ 0x646a_695f_6e6f);
-    let mut phases = Rng::new(cfg.seed, &[0xd1_0003]);
-    let mut report = DjiRenderReport { samples: total, ..Default::default() };
-    let mut renderer = BurstRenderer::new();
-    let mut queue = txs.iter().filter(|t| {
-        let ok = cfg.in_band(t.freq_hz);
-        if ok {
-            report.bursts_in_band += 1;
-        } else {
-            report.bursts_out_of_band += 1;
-        }
-        ok
-    });
-    let mut live: Vec<(u64, Vec<f32>, Vec<f32>)> = Vec::new();
-    let mut next = queue.next();
-    let block = block.max(1);
-    let (mut re, mut im) = (vec![0f32; block], vec![0f32; block]);
-    let mut b0 = 0u64;
-    while b0 < total {
-        let n = (block as u64).min(total - b0) as usize;
-        let b1 = b0 + n as u64;
-        re[..n].fill(0.0);
-        im[..n].fill(0.0);
-        noise.add_awgn(&mut re[..n], &mut im[..n], sigma);
-        while let Some(t) = next {
-            let p0 = t.t_s * fs;
-            if p0 >= b1 as f64 {
-                break;
-            }
-            let (cfo, ppm) = cfg.radio(t.drone);
-            let off = t.freq_hz - cfg.center_freq_hz + cfo + ppm * 1e-6 * t.freq_hz;
-            let phase = phases.next_u64() as f64 / u64::MAX as f64 * std::f64::consts::TAU;
-            live.push(renderer.render(&t.block, t.nine_symbols, fs, p0, off, ppm, amp, phase));
-            next = queue.next();
-        }
-        for (s0, br, bi) in &live {
-            let lo = (*s0).max(b0);
-            let hi = (s0 + br.len() as u64).min(b1);
-            for k in lo..hi {
-                re[(k - b0) as usize] += br[(k - s0) as usize];
-                im[(k - b0) as usize] += bi[(k - s0) as usize];
-            }
-        }
-        live.retain(|(s0, br, _)| s0 + br.len() as u64 > b1);
-        sink(&re[..n], &im[..n])?;
-        b0 = b1;
-    }
-    Ok(report)
+    let total = (duration_s * cfg.sample_rate).round().max(0.0) as u64;
+    let mut e = DjiEmitter::new(txs, cfg, cfg.amplitude());
+    mix::render(&mut [&mut e], total, block, cfg.noise_sigma(), cfg.seed ^ 0x646a_695f_6e6f, sink)?;
+    Ok(DjiRenderReport { samples: total, ..e.report })
 }

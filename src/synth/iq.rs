@@ -3,9 +3,9 @@
 //! and clock errors, summed into white Gaussian noise for a chosen Eb/N0.
 
 use ridscope_dsp::gfsk::Modulator;
-use ridscope_dsp::noise::Rng as NoiseRng;
 
 use super::Rng;
+use super::mix::{self, Emitter, Placed};
 use super::scenario::BleTx;
 use crate::phy::ble::demod::{BT, H, SYMBOL_RATE};
 use crate::phy::ble::packet;
@@ -96,8 +96,6 @@ struct Prepared {
     sps: f64,
     cfo_cycles: f64,
     phase0: f64,
-    /// The packet's samples first..last, drawn when a block first needs them.
-    wave: Option<(Vec<f32>, Vec<f32>)>,
 }
 
 impl Prepared {
@@ -123,6 +121,71 @@ impl Prepared {
     }
 }
 
+/// The BLE packets of a scenario as waveforms for [`mix::render`], in
+/// order of first sample, each drawn when the mix first needs it.
+pub struct BleEmitter {
+    prepared: Vec<Prepared>,
+    next: usize,
+    modulator: Modulator,
+    amp: f32,
+    /// Packets in and out of the band.
+    pub report: RenderReport,
+}
+
+impl BleEmitter {
+    /// The packets of `txs` inside the band of `cfg`, at amplitude `amp`
+    /// (the packets outside are counted in `report`).
+    pub fn new(txs: &[BleTx], cfg: &IqConfig, amp: f32) -> Self {
+        let fs = cfg.sample_rate;
+        let mut phases = Rng::new(cfg.seed, &[0x1f_0002]);
+        let mut report = RenderReport::default();
+        let mut prepared: Vec<Prepared> = Vec::new();
+        for tx in txs {
+            let Some(f) = tx.freq_hz() else { continue };
+            if !cfg.in_band(f) {
+                report.packets_out_of_band += 1;
+                continue;
+            }
+            report.packets_in_band += 1;
+            let radio = cfg.radio(tx.drone);
+            let clock = 1.0 + radio.ppm * 1e-6;
+            let sps = fs / (SYMBOL_RATE * clock);
+            let bits = packet::air_bits(tx.channel, &tx.air_bytes());
+            let start = tx.t_s * fs;
+            let cfo = f - cfg.center_freq_hz + radio.cfo_hz + radio.ppm * 1e-6 * f;
+            let first = (start - GUARD_SYMBOLS * sps).floor() - 1.0;
+            let last = (start + (bits.len() as f64 + GUARD_SYMBOLS) * sps).ceil() + 1.0;
+            prepared.push(Prepared {
+                start,
+                first: first.max(0.0) as u64,
+                last: last.max(0.0) as u64,
+                bits,
+                sps,
+                cfo_cycles: cfo / fs,
+                phase0: phases.next_u64() as f64 / u64::MAX as f64 * 2.0 * std::f64::consts::PI,
+            });
+        }
+        // by the first sample drawn (stable: the order of `txs` among equals)
+        prepared.sort_by_key(|p| p.first);
+        // carrier on 4 µs before and after each packet, like a transmitter's ramps
+        let modulator = Modulator::new(BT, H).with_guard(GUARD_SYMBOLS);
+        BleEmitter { prepared, next: 0, modulator, amp, report }
+    }
+}
+
+impl Emitter for BleEmitter {
+    fn peek_first(&self) -> Option<u64> {
+        self.prepared.get(self.next).map(|p| p.first)
+    }
+
+    fn next_wave(&mut self) -> Option<Placed> {
+        let p = self.prepared.get(self.next)?;
+        self.next += 1;
+        let (re, im) = p.draw(&self.modulator, self.amp);
+        Some(Placed { first: p.first, re, im })
+    }
+}
+
 /// Renders `txs` (sorted by time) over `duration_s` into blocks of
 /// `block` samples handed to `sink`. Packets whose channel lies outside the
 /// band are skipped (and counted).
@@ -131,87 +194,12 @@ pub fn render_ble<E>(
     cfg: &IqConfig,
     duration_s: f64,
     block: usize,
-    mut sink: impl FnMut(&[f32], &[f32]) -> Result<(), E>,
+    sink: impl FnMut(&[f32], &[f32]) -> Result<(), E>,
 ) -> Result<RenderReport, E> {
-    let fs = cfg.sample_rate;
-    let total = (duration_s * fs).round().max(0.0) as u64;
-    let amp = cfg.amplitude();
-    let sigma = cfg.noise_sigma();
-    // carrier on 4 µs before and after each packet, like a transmitter's ramps
-    let modulator = Modulator::new(BT, H).with_guard(GUARD_SYMBOLS);
-    let mut noise = NoiseRng::new(cfg.seed ^ 0x6e6f_6973_6521);
-    let mut phases = Rng::new(cfg.seed, &[0x1f_0002]);
-    let mut report = RenderReport { samples: total, ..RenderReport::default() };
-
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for tx in txs {
-        let Some(f) = tx.freq_hz() else { continue };
-        if !cfg.in_band(f) {
-            report.packets_out_of_band += 1;
-            continue;
-        }
-        report.packets_in_band += 1;
-        let radio = cfg.radio(tx.drone);
-        let clock = 1.0 + radio.ppm * 1e-6;
-        let sps = fs / (SYMBOL_RATE * clock);
-        let bits = packet::air_bits(tx.channel, &tx.air_bytes());
-        let start = tx.t_s * fs;
-        let cfo = f - cfg.center_freq_hz + radio.cfo_hz + radio.ppm * 1e-6 * f;
-        let first = (start - GUARD_SYMBOLS * sps).floor() - 1.0;
-        let last = (start + (bits.len() as f64 + GUARD_SYMBOLS) * sps).ceil() + 1.0;
-        prepared.push(Prepared {
-            start,
-            first: first.max(0.0) as u64,
-            last: last.max(0.0) as u64,
-            bits,
-            sps,
-            cfo_cycles: cfo / fs,
-            phase0: phases.next_u64() as f64 / u64::MAX as f64 * 2.0 * std::f64::consts::PI,
-            wave: None,
-        });
-    }
-    // by the first sample drawn (stable: the order of `txs` among equals)
-    prepared.sort_by_key(|p| p.first);
-
-    let block = block.max(1);
-    let (mut re, mut im) = (vec![0f32; block], vec![0f32; block]);
-    let mut first = 0usize; // first packet that may still overlap
-    let mut b0 = 0u64;
-    while b0 < total {
-        let n = (block as u64).min(total - b0) as usize;
-        re[..n].fill(0.0);
-        im[..n].fill(0.0);
-        noise.add_awgn(&mut re[..n], &mut im[..n], sigma);
-        let (lo, hi) = (b0, b0 + n as u64);
-        while first < prepared.len() && prepared[first].last <= lo {
-            first += 1;
-        }
-        for p in prepared[first..].iter_mut().take_while(|p| p.first < hi) {
-            if p.last <= lo {
-                continue;
-            }
-            let (w_re, w_im) = match &p.wave {
-                Some(w) => w,
-                None => p.wave.insert(p.draw(&modulator, amp)),
-            };
-            // the overlap of first..last with lo..hi
-            let (a, b) = (p.first.max(lo), p.last.min(hi));
-            let (wa, wb) = ((a - p.first) as usize, (b - p.first) as usize);
-            let (ba, bb) = ((a - lo) as usize, (b - lo) as usize);
-            for (x, w) in re[ba..bb].iter_mut().zip(&w_re[wa..wb]) {
-                *x += w;
-            }
-            for (x, w) in im[ba..bb].iter_mut().zip(&w_im[wa..wb]) {
-                *x += w;
-            }
-            if p.last <= hi {
-                p.wave = None; // done with it
-            }
-        }
-        sink(&re[..n], &im[..n])?;
-        b0 += n as u64;
-    }
-    Ok(report)
+    let total = (duration_s * cfg.sample_rate).round().max(0.0) as u64;
+    let mut e = BleEmitter::new(txs, cfg, cfg.amplitude());
+    mix::render(&mut [&mut e], total, block, cfg.noise_sigma(), cfg.seed ^ 0x6e6f_6973_6521, sink)?;
+    Ok(RenderReport { samples: total, ..e.report })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 
 pub mod dji;
 pub mod iq;
+pub mod mix;
 pub mod scenario;
 pub mod score;
 
