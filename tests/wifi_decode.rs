@@ -68,3 +68,98 @@ fn beacons_modulated_decode_to_drone_ids() {
     eprintln!("{} records; first: {}", recs.len(), recs[0]);
     assert!(recs.iter().all(|r| r["channel"] == 6), "{:?}", recs[0]);
 }
+
+/// Record fields that describe the reception (time, radio, capture) rather
+/// than what was sent; `timestamp_utc` completes the Location's time within
+/// the hour with the receive time, which a raw IQ stream does not have.
+const RECEPTION_FIELDS: [&str; 13] = [
+    "timestamp_utc",
+    "time_s",
+    "time_utc",
+    "phy",
+    "channel",
+    "freq_mhz",
+    "rate_mbps",
+    "rssi_dbfs",
+    "rssi_dbm",
+    "noise_dbm",
+    "snr_db",
+    "cfo_hz",
+    "frame",
+];
+
+fn content(line: &str) -> Value {
+    let mut v: Value = serde_json::from_str(line).unwrap();
+    if let Some(o) = v.as_object_mut() {
+        for k in RECEPTION_FIELDS {
+            o.remove(k);
+        }
+    }
+    v
+}
+
+/// Every Remote ID frame of the shared Wi-Fi pcaps, put on the air by
+/// `ridscope synth wifi --from-pcap` at 30 dB chip SNR (20 MS/s, cs8,
+/// channel 6, random carrier and clock errors) and piped into `ridscope
+/// decode`, gives the same records as `ridscope parse --pcap`.
+#[test]
+fn shared_wifi_pcaps_through_the_air_decode_like_parse() {
+    use std::process::{Command, Stdio};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/pcap");
+    if !dir.exists() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    let exe = env!("CARGO_BIN_EXE_ridscope");
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let mut tested = 0;
+    for pcap in names {
+        let frames = ridscope::pcap::PcapReader::open(&pcap)
+            .unwrap()
+            .filter_map(|r| ridscope::pcap::record_to_frame(&r.ok()?, None).ok())
+            .filter(|f| f.meta.link == ridscope::frame::LinkType::Ieee80211)
+            .count();
+        if frames == 0 {
+            continue;
+        }
+        // the long captures at 2 Mb/s, to keep the test short
+        let mbps = if frames > 500 { "2" } else { "1" };
+        let truth = std::env::temp_dir().join(format!("ridscope-wifi-pcap-{}.truth.jsonl", std::process::id()));
+        let mut synth = Command::new(exe)
+            .args(["synth", "wifi", "-o", "-", "--truth", truth.to_str().unwrap(), "--from-pcap"])
+            .arg(&pcap)
+            .args(["--rate", "20e6", "--freq", "2437e6", "--snr-db", "30", "--format", "cs8", "--period", "0.0015"])
+            .args(["--mbps", mbps, "--cfo-hz", "50e3", "--ppm", "20", "--seed", "5"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let decode = Command::new(exe)
+            .args(["decode", "-", "--format", "cs8", "--rate", "20e6", "--freq", "2437e6", "--phy", "wifi", "-q"])
+            .stdin(synth.stdout.take().unwrap())
+            .output()
+            .unwrap();
+        let s = synth.wait_with_output().unwrap();
+        std::fs::remove_file(&truth).ok();
+        assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+        assert!(decode.status.success(), "{}", String::from_utf8_lossy(&decode.stderr));
+        let parse = Command::new(exe).args(["parse", "-q", "--pcap"]).arg(&pcap).output().unwrap();
+        assert!(parse.status.success(), "{}", String::from_utf8_lossy(&parse.stderr));
+        let got: Vec<&str> = std::str::from_utf8(&decode.stdout).unwrap().lines().collect();
+        let want: Vec<&str> = std::str::from_utf8(&parse.stdout).unwrap().lines().collect();
+        eprintln!(
+            "{}: {frames} 802.11 frames at {mbps} Mb/s: {} records from IQ, {} from parse --pcap",
+            pcap.display(),
+            got.len(),
+            want.len()
+        );
+        assert_eq!(got.len(), want.len(), "{}", pcap.display());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(content(g), content(w), "{}\nfrom IQ: {g}\nparse:   {w}", pcap.display());
+            assert_eq!(serde_json::from_str::<Value>(g).unwrap()["phy"], "wifi_dsss");
+        }
+        tested += 1;
+    }
+    assert!(tested >= 2, "only {tested} pcaps with 802.11 frames");
+}

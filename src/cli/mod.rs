@@ -75,6 +75,139 @@ pub enum SynthCommand {
     /// DJI DroneID on OcuSync 2: a burst every ~600 ms per drone (flight
     /// info, every fifth a flight purpose), hopping every 20 bursts.
     Dji(SynthDjiArgs),
+    /// Wi-Fi Remote ID on 802.11b DSSS (channel 6, 1 Mb/s by default): each
+    /// drone's message pack in a beacon vendor IE or a NAN frame every
+    /// --period, or the 802.11 frames of a pcap (--from-pcap).
+    Wifi(SynthWifiArgs),
+    /// One capture with BLE 4 Remote ID, Wi-Fi beacons and DJI DroneID from
+    /// the same drones (default 50 MS/s at 2432 MHz: BLE channel 38, Wi-Fi
+    /// channel 6, DroneID 2414.5/2429.5/2444.5 MHz).
+    Mixed(SynthMixedArgs),
+}
+
+/// Wi-Fi transports `synth wifi` can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WifiTransportArg {
+    /// Beacon frames with the ASTM vendor IE.
+    Beacon,
+    /// NAN service discovery frames.
+    Nan,
+}
+
+/// DSSS rates `synth wifi` can send.
+fn parse_mbps(s: &str) -> Result<crate::phy::wifi_dsss::plcp::Rate, String> {
+    use crate::phy::wifi_dsss::plcp::Rate;
+    match s {
+        "1" => Ok(Rate::Mbps1),
+        "2" => Ok(Rate::Mbps2),
+        _ => Err(format!("{s}: 1 or 2 (Mb/s; CCK 5.5/11 is not synthesized)")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SynthWifiArgs {
+    /// Output: X.sigmf-meta (SigMF), a raw file, or - (raw samples on stdout); the truth goes to X.truth.jsonl.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Truth file (default: beside the output; required with -o -).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// Put the 802.11 frames of this pcap/pcapng on the air (one every --period) instead of simulated drones.
+    #[arg(long, value_name = "PCAP")]
+    pub from_pcap: Option<PathBuf>,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "22e6")]
+    pub rate: f64,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "2437e6")]
+    pub freq: f64,
+    /// Wi-Fi channel (2.4 GHz, 1..14).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=14))]
+    pub channel: u16,
+    /// DSSS rate in Mb/s: 1 or 2.
+    #[arg(long, value_parser = parse_mbps, default_value = "1")]
+    pub mbps: crate::phy::wifi_dsss::plcp::Rate,
+    #[arg(long, value_enum, default_value_t = WifiTransportArg::Beacon)]
+    pub transport: WifiTransportArg,
+    #[arg(long, default_value_t = 1)]
+    pub drones: usize,
+    /// Seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Seconds between the frames of one drone (with --from-pcap: between
+    /// frames, and at least 100 µs after the previous one ends).
+    #[arg(long, default_value_t = 0.1)]
+    pub period: f64,
+    /// Chip-rate SNR (chip power over N0 · 11 MHz, dB).
+    #[arg(long = "snr-db", default_value_t = 20.0, allow_negative_numbers = true)]
+    pub snr_db: f64,
+    /// Carrier offsets are drawn per transmitter uniformly in ±this.
+    #[arg(long = "cfo-hz", default_value_t = 20e3)]
+    pub cfo_hz: f64,
+    /// Clock errors are drawn per transmitter uniformly in ±this.
+    #[arg(long, default_value_t = 10.0)]
+    pub ppm: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
+    #[arg(long, value_parser = decode::parse_format, default_value = "cf32")]
+    pub format: crate::source::SampleFormat,
+    /// Where the drones fly (latitude, longitude).
+    #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
+    pub lat: f64,
+    #[arg(long, default_value_t = 13.4010, allow_negative_numbers = true)]
+    pub lon: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthMixedArgs {
+    /// Output: X.sigmf-meta (SigMF), a raw file, or - (raw samples on stdout); the truth goes to X.truth.jsonl.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Truth file (default: beside the output; required with -o -).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "50e6")]
+    pub rate: f64,
+    #[arg(long, value_parser = decode::parse_hz, default_value = "2432e6")]
+    pub freq: f64,
+    #[arg(long, default_value_t = 2)]
+    pub drones: usize,
+    /// Seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub duration: f64,
+    /// BLE Eb/N0 (dB).
+    #[arg(long = "ebn0-db", default_value_t = 20.0, allow_negative_numbers = true)]
+    pub ebn0_db: f64,
+    /// Wi-Fi chip-rate SNR (dB).
+    #[arg(long = "wifi-snr-db", default_value_t = 15.0, allow_negative_numbers = true)]
+    pub wifi_snr_db: f64,
+    /// Wi-Fi channel.
+    #[arg(long = "wifi-channel", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=14))]
+    pub wifi_channel: u16,
+    /// Seconds between the Wi-Fi frames of one drone.
+    #[arg(long = "wifi-period", default_value_t = 0.1)]
+    pub wifi_period: f64,
+    /// DroneID SNR in the 9 MHz band (dB).
+    #[arg(long = "dji-snr-db", default_value_t = 15.0, allow_negative_numbers = true)]
+    pub dji_snr_db: f64,
+    /// Seconds between the DroneID bursts of one drone.
+    #[arg(long = "dji-period", default_value_t = 0.6)]
+    pub dji_period: f64,
+    /// Carrier offsets are drawn per transmitter uniformly in ±this.
+    #[arg(long = "cfo-hz", default_value_t = 20e3)]
+    pub cfo_hz: f64,
+    /// Clock errors are drawn per transmitter uniformly in ±this.
+    #[arg(long, default_value_t = 10.0)]
+    pub ppm: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
+    #[arg(long, value_parser = decode::parse_format, default_value = "cs16")]
+    pub format: crate::source::SampleFormat,
+    /// Where the drones fly (latitude, longitude).
+    #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
+    pub lat: f64,
+    #[arg(long, default_value_t = 13.4010, allow_negative_numbers = true)]
+    pub lon: f64,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +422,87 @@ pub fn main() -> ExitCode {
                 scenario,
                 iq,
                 plan,
+            })
+        }
+        Command::Synth(SynthCommand::Wifi(a)) => {
+            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
+            let iq = crate::synth::wifi::WifiIqConfig {
+                sample_rate: a.rate,
+                center_freq_hz: a.freq,
+                snr_db: a.snr_db,
+                cfo_hz: a.cfo_hz,
+                ppm: a.ppm,
+                seed: a.seed,
+                amplitude: None,
+            };
+            let plan = crate::synth::wifi::WifiPlan {
+                transport: match a.transport {
+                    WifiTransportArg::Beacon => crate::synth::wifi::WifiTransport::Beacon,
+                    WifiTransportArg::Nan => crate::synth::wifi::WifiTransport::Nan,
+                },
+                period_s: a.period,
+                channel: a.channel,
+                rate: a.mbps,
+            };
+            synth::run_wifi(synth::SynthWifiConfig {
+                output: a.output,
+                truth: a.truth,
+                format: a.format,
+                scenario,
+                iq,
+                plan,
+                from_pcap: a.from_pcap,
+            })
+        }
+        Command::Synth(SynthCommand::Mixed(a)) => {
+            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
+            let ble = crate::synth::iq::IqConfig {
+                sample_rate: a.rate,
+                center_freq_hz: a.freq,
+                ebn0_db: a.ebn0_db,
+                cfo_hz: a.cfo_hz,
+                ppm: a.ppm,
+                seed: a.seed,
+                amplitude: None,
+            };
+            let wifi = crate::synth::wifi::WifiIqConfig {
+                sample_rate: a.rate,
+                center_freq_hz: a.freq,
+                snr_db: a.wifi_snr_db,
+                cfo_hz: a.cfo_hz,
+                ppm: a.ppm,
+                seed: a.seed,
+                amplitude: None,
+            };
+            let dji = crate::synth::dji::DjiIqConfig {
+                sample_rate: a.rate,
+                center_freq_hz: a.freq,
+                snr_db: a.dji_snr_db,
+                cfo_hz: a.cfo_hz,
+                ppm: a.ppm,
+                seed: a.seed,
+                amplitude: None,
+            };
+            let wifi_plan = crate::synth::wifi::WifiPlan {
+                period_s: a.wifi_period,
+                channel: a.wifi_channel,
+                ..crate::synth::wifi::WifiPlan::default()
+            };
+            let dji_plan = crate::synth::dji::DjiPlan {
+                period_s: a.dji_period,
+                freqs_hz: Vec::new(),
+                ..crate::synth::dji::DjiPlan::default()
+            };
+            synth::run_mixed(synth::SynthMixedConfig {
+                output: a.output,
+                truth: a.truth,
+                format: a.format,
+                scenario,
+                ble,
+                wifi,
+                wifi_plan,
+                dji,
+                dji_plan,
             })
         }
     }

@@ -18,6 +18,7 @@ pub mod iq;
 pub mod mix;
 pub mod scenario;
 pub mod score;
+pub mod wifi;
 
 #[cfg(test)]
 mod tests;
