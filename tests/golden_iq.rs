@@ -2,7 +2,8 @@
 //! from the commands below, and `ridscope decode` on them prints the
 //! expected JSON Lines (floats within a tolerance, so a CPU with another
 //! SIMD path does not break the test) and finds every transmitted message.
-//! `UPDATE_GOLDEN=1` rewrites the expected output after a deliberate change.
+//! `UPDATE_GOLDEN=1` rewrites the captures, their truth and the expected
+//! output after a deliberate change.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,7 +12,7 @@ use ridscope::synth::score::{parse_jsonl, score};
 use serde_json::Value;
 
 struct Golden {
-    /// `synth` subcommand that made it: "ble" or "dji".
+    /// `synth` subcommand that made it: "ble", "dji" or "wifi".
     kind: &'static str,
     file: &'static str,
     data: &'static str,
@@ -94,6 +95,66 @@ const GOLDEN: &[Golden] = &[
             "cs8",
         ],
     },
+    Golden {
+        kind: "wifi",
+        file: "captures/iq/wifi_bcn_2437M_11M.cs8",
+        data: "captures/iq/wifi_bcn_2437M_11M.cs8",
+        synth: &[
+            "--rate",
+            "11e6",
+            "--freq",
+            "2437e6",
+            "--drones",
+            "2",
+            "--duration",
+            "0.06",
+            "--period",
+            "0.015",
+            "--mbps",
+            "1",
+            "--snr-db",
+            "10",
+            "--cfo-hz",
+            "50e3",
+            "--ppm",
+            "20",
+            "--seed",
+            "14",
+            "--format",
+            "cs8",
+        ],
+    },
+    Golden {
+        kind: "wifi",
+        file: "captures/iq/wifi_nan_20M.sigmf-meta",
+        data: "captures/iq/wifi_nan_20M.sigmf-data",
+        synth: &[
+            "--rate",
+            "20e6",
+            "--freq",
+            "2437e6",
+            "--drones",
+            "2",
+            "--duration",
+            "0.06",
+            "--period",
+            "0.015",
+            "--transport",
+            "nan",
+            "--mbps",
+            "2",
+            "--snr-db",
+            "10",
+            "--cfo-hz",
+            "50e3",
+            "--ppm",
+            "20",
+            "--seed",
+            "15",
+            "--format",
+            "cs8",
+        ],
+    },
 ];
 
 fn root() -> PathBuf {
@@ -139,6 +200,14 @@ fn captures_are_what_the_synthesizer_makes() {
         args.extend_from_slice(g.synth);
         let o = Command::new(env!("CARGO_BIN_EXE_ridscope")).args(&args).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            // a deliberate change of the synthesizer: the new capture and truth become the golden ones
+            for p in [ridscope::cli::synth::truth_path(Path::new(g.file)), PathBuf::from(g.file), PathBuf::from(g.data)]
+            {
+                let name = p.file_name().unwrap();
+                std::fs::copy(dir.join(name), root().join(&p)).unwrap();
+            }
+        }
         // the truth is exact; the samples may differ by one step where another CPU rounds differently
         let truth_new = std::fs::read(ridscope::cli::synth::truth_path(&out)).unwrap();
         let truth_old = std::fs::read(root().join(ridscope::cli::synth::truth_path(Path::new(g.file)))).unwrap();
@@ -156,8 +225,11 @@ fn captures_are_what_the_synthesizer_makes() {
 #[test]
 fn decoding_gives_the_expected_output_and_every_message() {
     for g in GOLDEN {
-        let o =
-            Command::new(env!("CARGO_BIN_EXE_ridscope")).args(["decode", g.file]).current_dir(root()).output().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_ridscope"))
+            .args(["decode", g.file, "--phy", "ble,dji,wifi"])
+            .current_dir(root())
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let got = String::from_utf8(o.stdout).unwrap();
         let expected = expected_path(g.file);

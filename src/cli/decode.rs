@@ -21,12 +21,18 @@ pub struct DecodeConfig {
     pub output: Option<PathBuf>,
     /// BLE channel indices to listen to (those inside the band).
     pub channels: Vec<u8>,
+    /// Wi-Fi channels (1..=14) to listen to (those inside the band).
+    pub wifi_channels: Vec<u16>,
     pub quiet: bool,
     /// Samples per block read from the source.
     pub block: usize,
     /// Receivers to run (those the capture suits).
     pub phys: Vec<PhyChoice>,
 }
+
+/// Wi-Fi channels received by default: the three that do not overlap,
+/// where nearly every beacon is (Remote ID modules and DJI use 6).
+pub const DEFAULT_WIFI_CHANNELS: [u16; 3] = [1, 6, 11];
 
 /// The receivers `decode` can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,7 +42,7 @@ pub enum PhyChoice {
     /// DJI DroneID on OcuSync (captures of 15.36 MS/s and more).
     Dji,
     /// Wi-Fi 802.11b DSSS, 1 and 2 Mb/s (captures of 11 MS/s and more;
-    /// every 2.4 GHz channel inside the band).
+    /// the --wifi-channels inside the band).
     Wifi,
 }
 
@@ -46,6 +52,7 @@ impl DecodeConfig {
             source: SourceSpec::new(path),
             output: None,
             channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
+            wifi_channels: DEFAULT_WIFI_CHANNELS.to_vec(),
             quiet: false,
             block: 1 << 16,
             phys: vec![PhyChoice::Ble, PhyChoice::Dji],
@@ -166,7 +173,9 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
     }
     let mut wifi = None;
     if cfg.phys.contains(&PhyChoice::Wifi) {
-        match DsssReceiver::new(&DsssRxConfig::new(fs, info.center_freq_hz)) {
+        let mut rx_cfg = DsssRxConfig::new(fs, info.center_freq_hz);
+        rx_cfg.channels = cfg.wifi_channels.clone();
+        match DsssReceiver::new(&rx_cfg) {
             Ok(r) => wifi = Some(r),
             Err(e) => why.push(format!("Wi-Fi: {e}")),
         }

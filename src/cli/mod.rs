@@ -55,9 +55,13 @@ pub struct DecodeArgs {
     /// BLE channel indices to receive (those inside the captured band).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
     pub channels: Vec<u8>,
+    /// Wi-Fi channels to receive (those inside the captured band; without a
+    /// centre frequency, the centre).
+    #[arg(long = "wifi-channels", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=14), default_value = "1,6,11")]
+    pub wifi_channels: Vec<u16>,
     /// Receivers to run; each runs when the capture suits it (BLE: an
     /// advertising channel inside the band; DJI: 15.36 MS/s or more; wifi:
-    /// 802.11b DSSS, 11 MS/s or more, every 2.4 GHz channel in the band).
+    /// 802.11b DSSS, 11 MS/s or more, a --wifi-channels channel in the band).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji")]
     pub phy: Vec<decode::PhyChoice>,
     /// Write JSON Lines here instead of stdout.
@@ -186,6 +190,9 @@ pub struct SynthMixedArgs {
     /// Seconds between the Wi-Fi frames of one drone.
     #[arg(long = "wifi-period", default_value_t = 0.1)]
     pub wifi_period: f64,
+    /// DroneID centre frequencies to hop over (default: the DroneID channels inside the band).
+    #[arg(long = "dji-channel", value_parser = decode::parse_hz, value_delimiter = ',')]
+    pub dji_channels: Vec<f64>,
     /// DroneID SNR in the 9 MHz band (dB).
     #[arg(long = "dji-snr-db", default_value_t = 15.0, allow_negative_numbers = true)]
     pub dji_snr_db: f64,
@@ -380,6 +387,7 @@ pub fn main() -> ExitCode {
             cfg.source.rate = a.rate;
             cfg.source.freq = a.freq;
             cfg.channels = a.channels;
+            cfg.wifi_channels = a.wifi_channels;
             cfg.phys = a.phy;
             cfg.output = a.output;
             cfg.quiet = a.quiet;
@@ -490,7 +498,7 @@ pub fn main() -> ExitCode {
             };
             let dji_plan = crate::synth::dji::DjiPlan {
                 period_s: a.dji_period,
-                freqs_hz: Vec::new(),
+                freqs_hz: a.dji_channels,
                 ..crate::synth::dji::DjiPlan::default()
             };
             synth::run_mixed(synth::SynthMixedConfig {

@@ -142,9 +142,8 @@ fn ble_annotations<'a>(txs: &'a [BleTx], fs: f64) -> impl Iterator<Item = Annota
 
 fn dji_annotations<'a>(txs: &'a [DjiTx], fs: f64) -> impl Iterator<Item = Annotation> + 'a {
     txs.iter().map(move |t| {
-        let len = if t.nine_symbols { 9880.0 } else { 8776.0 } / 15.36e6;
         let label = format!("dji ocusync drone{} {}", t.drone, t.message.msg_type());
-        annotation(fs, t.t_s, len, t.freq_hz, 4.5e6, label)
+        annotation(fs, t.t_s, t.duration_s(), t.freq_hz, 4.5e6, label)
     })
 }
 

@@ -137,11 +137,44 @@ pub fn schedule(cfg: &ScenarioConfig, plan: &DjiPlan) -> Result<Vec<DjiTx>, Enco
     Ok(out)
 }
 
-/// The truth: one JSON line per burst.
+impl DjiTx {
+    /// Air time of the burst.
+    pub fn duration_s(&self) -> f64 {
+        (if self.nine_symbols { 9880.0 } else { 8776.0 }) / FS
+    }
+}
+
+/// For each burst (sorted by time), whether it overlaps in time another one
+/// whose band (9 MHz) overlaps its own: a collision.
+pub fn collided(txs: &[DjiTx]) -> Vec<bool> {
+    let mut hit = vec![false; txs.len()];
+    for i in 0..txs.len() {
+        let end = txs[i].t_s + txs[i].duration_s();
+        for j in i + 1..txs.len() {
+            if txs[j].t_s >= end {
+                break;
+            }
+            if (txs[j].freq_hz - txs[i].freq_hz).abs() < 9e6 {
+                hit[i] = true;
+                hit[j] = true;
+            }
+        }
+    }
+    hit
+}
+
+/// The truth: one JSON line per burst (sorted by time), with an added
+/// `collided` field (see [`collided`]).
 pub fn truth_jsonl(txs: &[DjiTx]) -> Result<String, serde_json::Error> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        #[serde(flatten)]
+        tx: &'a DjiTx,
+        collided: bool,
+    }
     let mut s = String::new();
-    for t in txs {
-        s.push_str(&serde_json::to_string(t)?);
+    for (tx, collided) in txs.iter().zip(collided(txs)) {
+        s.push_str(&serde_json::to_string(&Line { tx, collided })?);
         s.push('\n');
     }
     Ok(s)
