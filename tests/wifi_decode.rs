@@ -163,3 +163,70 @@ fn shared_wifi_pcaps_through_the_air_decode_like_parse() {
     }
     assert!(tested >= 2, "only {tested} pcaps with 802.11 frames");
 }
+
+/// Every Wi-Fi transport the synthesizer speaks (ODID beacon, NAN, French
+/// beacon, DJI's DroneID beacon IE), at 1 and 2 Mb/s, through the DSSS
+/// receiver at 20 MS/s: one record per message sent, with the same content.
+#[test]
+fn every_wifi_transport_round_trips_through_iq() {
+    use ridscope::cli::synth::{SynthWifiConfig, synth_wifi, truth_path};
+    use ridscope::synth::scenario::ScenarioConfig;
+    use ridscope::synth::wifi::{WifiIqConfig, WifiPlan, WifiTransport};
+    const ENVELOPE: [&str; 10] =
+        ["t_s", "time_utc", "drone", "phy", "transport", "uas_id", "collided", "channel", "src_addr", "counter"];
+    let kinds = [
+        (WifiTransport::Beacon, Rate::Mbps1, "wifi_beacon", "odid"),
+        (WifiTransport::Nan, Rate::Mbps2, "wifi_nan", "odid"),
+        (WifiTransport::French, Rate::Mbps1, "wifi_beacon", "fr_sgdsn"),
+        (WifiTransport::Dji, Rate::Mbps2, "wifi_beacon", "dji_wifi"),
+    ];
+    for (i, (transport, rate, transport_name, protocol)) in kinds.into_iter().enumerate() {
+        let path = std::env::temp_dir().join(format!("ridscope-wifi-rt-{}-{i}.sigmf-meta", std::process::id()));
+        let cfg = SynthWifiConfig {
+            output: path.clone(),
+            truth: None,
+            format: SampleFormat::Cs8,
+            scenario: ScenarioConfig { seed: 40 + i as u64, drones: 2, duration_s: 0.4, ..ScenarioConfig::default() },
+            iq: WifiIqConfig {
+                sample_rate: 20e6,
+                center_freq_hz: 2437e6,
+                snr_db: 8.0,
+                cfo_hz: 50e3,
+                ppm: 20.0,
+                seed: 40 + i as u64,
+                amplitude: None,
+            },
+            plan: WifiPlan { transport, period_s: 0.05, channel: 6, rate },
+            from_pcap: None,
+        };
+        eprintln!("{}", synth_wifi(&cfg).unwrap());
+        let mut dc = DecodeConfig::new(path.to_string_lossy());
+        dc.phys = vec![PhyChoice::Wifi];
+        dc.quiet = true;
+        let mut sink = VecSink::default();
+        let (r, _, _, _) = decode(&dc, &mut sink);
+        r.unwrap();
+        let truth_file = truth_path(&path);
+        let truth: Vec<Value> =
+            std::fs::read_to_string(&truth_file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        for p in [path.clone(), path.with_extension("sigmf-data"), truth_file] {
+            std::fs::remove_file(p).ok();
+        }
+        let recs: Vec<Value> = sink.records.iter().map(|r| serde_json::to_value(r).unwrap()).collect();
+        assert!(truth.len() >= 12, "{transport:?}: {} truth lines", truth.len());
+        assert_eq!(recs.len(), truth.len(), "{transport:?}");
+        for (r, t) in recs.iter().zip(&truth) {
+            assert_eq!(r["transport"], transport_name);
+            assert_eq!(r["protocol"], protocol);
+            assert_eq!(r["src_addr"], t["src_addr"]);
+            assert!((r["time_s"].as_f64().unwrap() - t["t_s"].as_f64().unwrap()).abs() < 2e-6, "{r} {t}");
+            for (k, v) in t.as_object().unwrap() {
+                let same = match (r[k].as_f64(), v.as_f64()) {
+                    (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                    _ => &r[k] == v,
+                };
+                assert!(ENVELOPE.contains(&k.as_str()) || same, "{transport:?}: {k}\n{r}\n{t}");
+            }
+        }
+    }
+}

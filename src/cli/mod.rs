@@ -96,6 +96,10 @@ pub enum WifiTransportArg {
     Beacon,
     /// NAN service discovery frames.
     Nan,
+    /// Beacons with the French vendor IE.
+    French,
+    /// Beacons with DJI's DroneID vendor IE (flight information).
+    Dji,
 }
 
 /// DSSS rates `synth wifi` can send.
@@ -447,6 +451,8 @@ pub fn main() -> ExitCode {
                 transport: match a.transport {
                     WifiTransportArg::Beacon => crate::synth::wifi::WifiTransport::Beacon,
                     WifiTransportArg::Nan => crate::synth::wifi::WifiTransport::Nan,
+                    WifiTransportArg::French => crate::synth::wifi::WifiTransport::French,
+                    WifiTransportArg::Dji => crate::synth::wifi::WifiTransport::Dji,
                 },
                 period_s: a.period,
                 channel: a.channel,

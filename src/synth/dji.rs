@@ -69,6 +69,41 @@ fn serial16(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).take(16).collect()
 }
 
+/// The DJI flight information record of drone `d` at `t` (scenario
+/// seconds): its state, home (take-off) point, pilot, GPS time.
+pub fn flight_info(
+    cfg: &ScenarioConfig,
+    d: &Drone,
+    t: f64,
+    seq: u16,
+    product_type: u8,
+    uuid: &str,
+) -> Result<FlightInfo, EncodeError> {
+    let serial = serial16(&d.serial);
+    let st = d.state_at(t);
+    let mut f = FlightInfo { sequence: seq, product_type, ..FlightInfo::default() };
+    f.state_info = if st.airborne { 0x1ff7 } else { 0x1fe7 };
+    f.set_serial(&serial)?;
+    f.set_uuid(uuid)?;
+    f.set_position_deg(st.lat_deg, st.lon_deg)?;
+    let home = d.state_at(d.takeoff_time_s() - 1.0);
+    f.set_home_deg(home.lat_deg, home.lon_deg)?;
+    f.set_operator_deg(st.operator_lat_deg, st.operator_lon_deg)?;
+    if let FlightInfoVersion::V2 { gps_time_ms, .. } = &mut f.version {
+        *gps_time_ms = (cfg.unix_ns(t) / 1_000_000) as u64;
+    }
+    f.alt_raw = st.alt_geo_m.round().clamp(-32768.0, 32767.0) as i16;
+    f.height_raw = (st.height_m * 10.0).round().clamp(-32768.0, 32767.0) as i16;
+    let tr = st.track_deg.to_radians();
+    let cms = |v: f64| (v * 100.0).round().clamp(-32768.0, 32767.0) as i16;
+    f.v_north_raw = cms(st.speed_h_mps * tr.cos());
+    f.v_east_raw = cms(st.speed_h_mps * tr.sin());
+    f.v_up_raw = cms(st.speed_v_mps);
+    let yaw = if st.track_deg > 180.0 { st.track_deg - 360.0 } else { st.track_deg };
+    f.yaw_raw = (yaw * 100.0).round() as i16;
+    Ok(f)
+}
+
 /// The bursts of every drone of the scenario, sorted by time.
 pub fn schedule(cfg: &ScenarioConfig, plan: &DjiPlan) -> Result<Vec<DjiTx>, EncodeError> {
     cfg.validate()?;
@@ -92,27 +127,7 @@ pub fn schedule(cfg: &ScenarioConfig, plan: &DjiPlan) -> Result<Vec<DjiTx>, Enco
                 DjiMessage::FlightPurpose { purpose: p, framing: Framing::Ocusync { payload_crc_ok: Some(true) } }
             } else {
                 seq = seq.wrapping_add(1);
-                let st = d.state_at(t);
-                let mut f = FlightInfo { sequence: seq, product_type: plan.product_type, ..FlightInfo::default() };
-                f.state_info = if st.airborne { 0x1ff7 } else { 0x1fe7 };
-                f.set_serial(&serial)?;
-                f.set_uuid(&uuid)?;
-                f.set_position_deg(st.lat_deg, st.lon_deg)?;
-                let home = d.state_at(d.takeoff_time_s() - 1.0);
-                f.set_home_deg(home.lat_deg, home.lon_deg)?;
-                f.set_operator_deg(st.operator_lat_deg, st.operator_lon_deg)?;
-                if let FlightInfoVersion::V2 { gps_time_ms, .. } = &mut f.version {
-                    *gps_time_ms = (cfg.unix_ns(t) / 1_000_000) as u64;
-                }
-                f.alt_raw = st.alt_geo_m.round().clamp(-32768.0, 32767.0) as i16;
-                f.height_raw = (st.height_m * 10.0).round().clamp(-32768.0, 32767.0) as i16;
-                let tr = st.track_deg.to_radians();
-                let cms = |v: f64| (v * 100.0).round().clamp(-32768.0, 32767.0) as i16;
-                f.v_north_raw = cms(st.speed_h_mps * tr.cos());
-                f.v_east_raw = cms(st.speed_h_mps * tr.sin());
-                f.v_up_raw = cms(st.speed_v_mps);
-                let yaw = if st.track_deg > 180.0 { st.track_deg - 360.0 } else { st.track_deg };
-                f.yaw_raw = (yaw * 100.0).round() as i16;
+                let f = flight_info(cfg, &d, t, seq, plan.product_type, &uuid)?;
                 DjiMessage::FlightInfo { info: f, framing: Framing::Ocusync { payload_crc_ok: Some(true) } }
             };
             let block = ocusync::emit_block(&message)?;

@@ -1,7 +1,8 @@
 //! Synthetic Wi-Fi Remote ID transmitters on 802.11b DSSS: each drone of
 //! the scenario broadcasts its whole message set (Location, Basic ID,
 //! Self-ID, System, Operator ID) in one message pack, in a beacon vendor IE
-//! or a NAN service discovery frame, every `period_s`, with CSMA-like
+//! or a NAN service discovery frame (or a French beacon, or DJI's DroneID
+//! beacon IE with its flight information), every `period_s`, with CSMA-like
 //! deferral on a busy channel (Wi-Fi transmitters listen before talking, so
 //! frames of one channel do not overlap). Or the 802.11 frames of a pcap,
 //! put on the air one after another. Rendered at any rate ≥ 11 MS/s with
@@ -22,6 +23,8 @@ use crate::link::nan;
 use crate::phy::wifi_dsss::plcp::Rate;
 use crate::phy::wifi_dsss::receiver::{channel_freq_hz, channel_in_band};
 use crate::phy::wifi_dsss::tx::{self, Modulator, TX_RATE};
+use crate::protocol::dji::{DjiMessage, Framing, wifi as dji_wifi};
+use crate::protocol::french::{self, FrenchId};
 use crate::protocol::odid::{self, transport as odid_tx};
 use crate::protocol::{self, Transport};
 use crate::util::{MacAddr, time};
@@ -43,6 +46,10 @@ pub enum WifiTransport {
     Beacon,
     /// NAN service discovery frames (public action), ODID service.
     Nan,
+    /// Beacons with the French vendor IE (6A:5C:35, decree of 2019).
+    French,
+    /// Beacons with DJI's DroneID vendor IE (26:37:12): flight information.
+    Dji,
 }
 
 /// What the Wi-Fi transmitters send.
@@ -125,36 +132,58 @@ pub fn schedule_for(cfg: &ScenarioConfig, plan: &WifiPlan, drones: &[Drone]) -> 
         let mut seq = rng.below(4096) as u16;
         let ssid = format!("RID-{}", d.serial.chars().take(28).collect::<String>());
         let mut t = rng.f64() * plan.period_s;
+        let mut dji_seq = 0u16;
+        let dji_uuid: String = (0..19).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
         while t < cfg.duration_s {
-            let messages = d.message_set(t);
-            let pack = odid_tx::pack(2, messages)?;
             counter = counter.wrapping_add(1);
             seq = (seq + 1) & 0x0FFF;
-            let (frame, transport) = match plan.transport {
-                WifiTransport::Beacon => {
-                    let mut ies = ieee80211::element(ieee80211::element_id::SSID, ssid.as_bytes())?;
-                    ies.extend(ieee80211::element(ieee80211::element_id::SUPPORTED_RATES, &[0x82, 0x84, 0x8B, 0x96])?);
-                    ies.extend(ieee80211::element(ieee80211::element_id::DS_PARAMETER, &[plan.channel as u8])?);
-                    ies.extend(odid_tx::wifi_vendor_ie(counter, &pack)?);
-                    let tsf = (t * 1e6) as u64;
-                    (
-                        ieee80211::beacon(MgmtSubtype::Beacon, mac, mac, seq, tsf, 100, 0x0001, &ies),
-                        Transport::WifiBeacon,
-                    )
+            let beacon = |ie: Vec<u8>| -> Result<Vec<u8>, EncodeError> {
+                let mut ies = ieee80211::element(ieee80211::element_id::SSID, ssid.as_bytes())?;
+                ies.extend(ieee80211::element(ieee80211::element_id::SUPPORTED_RATES, &[0x82, 0x84, 0x8B, 0x96])?);
+                ies.extend(ieee80211::element(ieee80211::element_id::DS_PARAMETER, &[plan.channel as u8])?);
+                ies.extend(ie);
+                Ok(ieee80211::beacon(MgmtSubtype::Beacon, mac, mac, seq, (t * 1e6) as u64, 100, 0x0001, &ies))
+            };
+            // the truth is what a perfect receiver decodes (quantized values)
+            let (frame, transport, decoded): (Vec<u8>, Transport, Vec<protocol::Message>) = match plan.transport {
+                WifiTransport::Beacon | WifiTransport::Nan => {
+                    let pack = odid_tx::pack(2, d.message_set(t))?;
+                    let decoded = odid::MessagePack::parse(&pack)
+                        .map_err(|e| EncodeError::new("synthesized pack", e.to_string()))?
+                        .messages
+                        .into_iter()
+                        .map(protocol::Message::Odid)
+                        .collect();
+                    if plan.transport == WifiTransport::Beacon {
+                        (beacon(odid_tx::wifi_vendor_ie(counter, &pack)?)?, Transport::WifiBeacon, decoded)
+                    } else {
+                        let attrs = odid_tx::nan_attributes(1, counter, &pack)?;
+                        (nan::sdf_frame(mac, nan::ODID_CLUSTER_ID, seq, &attrs), Transport::WifiNan, decoded)
+                    }
                 }
-                WifiTransport::Nan => {
-                    let attrs = odid_tx::nan_attributes(1, counter, &pack)?;
-                    (nan::sdf_frame(mac, nan::ODID_CLUSTER_ID, seq, &attrs), Transport::WifiNan)
+                WifiTransport::French => {
+                    let fr = french_id(d, t)?;
+                    let tlvs = fr.emit()?;
+                    let mut body = french::OUI.to_vec();
+                    body.push(french::OUI_TYPE);
+                    body.extend_from_slice(&tlvs);
+                    let ie = ieee80211::element(ieee80211::element_id::VENDOR_SPECIFIC, &body)?;
+                    let back = french::parse(&tlvs).map_err(|e| EncodeError::new("french", e.to_string()))?;
+                    (beacon(ie)?, Transport::WifiBeacon, vec![protocol::Message::French(back)])
+                }
+                WifiTransport::Dji => {
+                    dji_seq = dji_seq.wrapping_add(1);
+                    let info = super::dji::flight_info(cfg, d, t, dji_seq, 63, &dji_uuid)?;
+                    let msg = DjiMessage::FlightInfo { info, framing: Framing::Wifi { header: dji_wifi::HEADER } };
+                    let body = dji_wifi::emit(&msg)?;
+                    let back = dji_wifi::parse(&body).map_err(|e| EncodeError::new("dji", e.to_string()))?;
+                    (beacon(dji_wifi::emit_ie(&msg)?)?, Transport::WifiBeacon, vec![protocol::Message::Dji(back)])
                 }
             };
             let psdu = ieee80211::append_fcs(frame);
-            // the truth is what a perfect receiver decodes (quantized values)
-            let decoded = odid::MessagePack::parse(&pack)
-                .map_err(|e| EncodeError::new("synthesized pack", e.to_string()))?
-                .messages;
             let truth = decoded
                 .into_iter()
-                .map(|m| TruthMessage {
+                .map(|message| TruthMessage {
                     t_s: t,
                     time_utc: String::new(),
                     drone: d.index,
@@ -164,7 +193,7 @@ pub fn schedule_for(cfg: &ScenarioConfig, plan: &WifiPlan, drones: &[Drone]) -> 
                     counter,
                     transport,
                     uas_id: d.serial.clone(),
-                    message: protocol::Message::Odid(m),
+                    message,
                 })
                 .collect();
             out.push(WifiTx { t_s: t, drone: d.index, channel: plan.channel, rate: plan.rate, psdu, truth });
@@ -184,6 +213,29 @@ pub fn schedule_for(cfg: &ScenarioConfig, plan: &WifiPlan, drones: &[Drone]) -> 
         }
     }
     Ok(out)
+}
+
+/// The French beacon of drone `d` at `t`: French ID (manufacturer "RSC",
+/// model "SYN", the serial), the CTA-2063 serial, position, heights,
+/// take-off point, speed and course.
+fn french_id(d: &Drone, t: f64) -> Result<FrenchId, EncodeError> {
+    let st = d.state_at(t);
+    let home = d.state_at(d.takeoff_time_s() - 1.0);
+    let mut f = FrenchId {
+        protocol_version: Some(1),
+        uas_id: Some(d.serial.as_bytes().to_vec()),
+        lat_deg: Some(st.lat_deg),
+        lon_deg: Some(st.lon_deg),
+        alt_msl_m: Some(st.alt_geo_m.round().clamp(-32768.0, 32767.0) as i16),
+        height_m: Some(st.height_m.round().clamp(-32768.0, 32767.0) as i16),
+        takeoff_lat_deg: Some(home.lat_deg),
+        takeoff_lon_deg: Some(home.lon_deg),
+        speed_h_mps: Some(st.speed_h_mps.round().clamp(0.0, 255.0) as u8),
+        direction_deg: Some((st.track_deg.round() as i64).rem_euclid(360) as u16),
+        ..FrenchId::default()
+    };
+    f.set_french_id(&format!("RSCSYN{}", d.serial.chars().take(24).collect::<String>()))?;
+    Ok(f)
 }
 
 /// Listen before talk: a frame (in time order) due while its channel is
