@@ -501,3 +501,86 @@ pub fn render_wifi<E>(
     mix::render(&mut [&mut e], total, block, cfg.noise_sigma(), cfg.seed ^ 0x7769_6669_6e6f, sink)?;
     Ok(WifiRenderReport { samples: total, ..e.report })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(drones: usize) -> ScenarioConfig {
+        ScenarioConfig { seed: 9, drones, duration_s: 2.0, ..ScenarioConfig::default() }
+    }
+
+    #[test]
+    fn frames_of_one_channel_never_overlap_and_keep_the_period() {
+        // 8 drones every 10 ms: more than the channel can carry; frames queue
+        let plan = WifiPlan { period_s: 0.01, ..WifiPlan::default() };
+        let txs = schedule(&cfg(8), &plan).unwrap();
+        assert!(txs.len() > 800, "{}", txs.len());
+        for w in txs.windows(2) {
+            assert!(w[1].t_s >= w[0].t_s + w[0].duration_s() + DIFS_S - 1e-12, "{} {}", w[0].t_s, w[1].t_s);
+        }
+        assert!(txs.iter().all(|t| t.t_s + t.duration_s() <= 2.0));
+        // one drone alone: every period, ±1 %
+        let one = schedule(&cfg(1), &WifiPlan::default()).unwrap();
+        for w in one.windows(2) {
+            let dt = w[1].t_s - w[0].t_s;
+            assert!((0.099..=0.101).contains(&dt), "{dt}");
+        }
+    }
+
+    #[test]
+    fn deterministic_and_truth_describes_each_frame() {
+        for transport in [WifiTransport::Beacon, WifiTransport::Nan, WifiTransport::French, WifiTransport::Dji] {
+            let plan = WifiPlan { transport, ..WifiPlan::default() };
+            let a = schedule(&cfg(2), &plan).unwrap();
+            assert_eq!(a, schedule(&cfg(2), &plan).unwrap());
+            for tx in &a {
+                assert!(ieee80211::has_valid_fcs(&tx.psdu));
+                let n = if matches!(transport, WifiTransport::Beacon | WifiTransport::Nan) { 5 } else { 1 };
+                assert_eq!(tx.truth.len(), n, "{transport:?}");
+                assert!(tx.truth.iter().all(|m| m.t_s == tx.t_s && m.channel == 6 && !m.time_utc.is_empty()));
+            }
+            let text = truth_jsonl(&a).unwrap();
+            assert_eq!(text.lines().count(), a.iter().map(|t| t.truth.len()).sum::<usize>());
+        }
+    }
+
+    #[test]
+    fn bad_plans_are_refused() {
+        assert!(schedule(&cfg(1), &WifiPlan { channel: 15, ..WifiPlan::default() }).is_err());
+        assert!(schedule(&cfg(1), &WifiPlan { period_s: f64::NAN, ..WifiPlan::default() }).is_err());
+        let missing = Path::new("/nonexistent/x.pcap");
+        let e = from_pcap(missing, &WifiPlan::default()).unwrap_err();
+        assert!(e.contains("/nonexistent/x.pcap"), "{e}");
+    }
+
+    #[test]
+    fn render_puts_the_frame_where_the_truth_says() {
+        let plan = WifiPlan { period_s: 0.05, ..WifiPlan::default() };
+        let txs = schedule(&ScenarioConfig { duration_s: 0.2, ..cfg(1) }, &plan).unwrap();
+        let iq = WifiIqConfig {
+            sample_rate: 20e6,
+            center_freq_hz: 2437e6,
+            snr_db: 100.0,
+            cfo_hz: 0.0,
+            ppm: 0.0,
+            seed: 1,
+            amplitude: Some(0.5),
+        };
+        let mut power = Vec::new();
+        let r = render_wifi(&txs, &iq, 0.2, 4096, |re, im| {
+            power.extend(re.iter().zip(im).map(|(a, b)| a * a + b * b));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(r.frames_in_band, txs.len());
+        assert_eq!(power.len(), 4_000_000);
+        for tx in &txs {
+            let (s, e) = ((tx.t_s * 20e6) as usize, ((tx.t_s + tx.duration_s()) * 20e6) as usize);
+            let inside = power[s + 100..e - 100].iter().sum::<f32>() / (e - s - 200) as f32;
+            assert!((0.15..0.3).contains(&inside), "{inside}");
+            assert!(power[s - 200..s - 100].iter().all(|&p| p < 1e-6));
+            assert!(power[e + 100..e + 200].iter().all(|&p| p < 1e-6));
+        }
+    }
+}
