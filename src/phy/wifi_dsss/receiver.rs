@@ -15,7 +15,7 @@
 use ridscope_dsp::fir::{self, ChannelDecimator, FirFilter};
 use ridscope_dsp::resample::FractionalResampler;
 
-use super::plcp::{self, BARKER, Descrambler, HEADER_BITS, MAX_PSDU, Rate, SFD, SYNC_BITS};
+use super::plcp::{self, BARKER, Descrambler, HEADER_BITS, MAX_PSDU, Preamble, Rate, SFD, SHORT_SFD, SYNC_BITS};
 use crate::frame::{Frame, LinkType, Phy, PhyMeta, wifi_channel_from_mhz};
 
 /// Demodulator rate: 2 samples per chip.
@@ -200,6 +200,8 @@ struct Demod {
     desc: Descrambler,
     sfd_reg: u16,
     sfd_pos: u64,
+    /// The preamble whose SFD was found.
+    preamble: Preamble,
     header: u64,
     rate: Rate,
     psdu_bits: usize,
@@ -248,6 +250,7 @@ impl Demod {
             desc: Descrambler::default(),
             sfd_reg: 0,
             sfd_pos: 0,
+            preamble: Preamble::Long,
             header: 0,
             rate: Rate::Mbps1,
             psdu_bits: 0,
@@ -378,7 +381,11 @@ impl Demod {
         let m = (self.acc.0 * self.acc.0 + self.acc.1 * self.acc.1).sqrt();
         let (ur, ui) = if m > 0.0 { (self.acc.0 / m, self.acc.1 / m) } else { (1.0, 0.0) };
         let (xr, xi) = (dr * ur + di * ui, di * ur - dr * ui);
-        let dbpsk = self.state != State::Psdu || self.rate == Rate::Mbps1;
+        let dbpsk = match self.state {
+            State::Header => self.preamble == Preamble::Long,
+            State::Psdu => self.rate == Rate::Mbps1,
+            _ => true,
+        };
         let (b0, b1, sr, si) = if dbpsk {
             if xr >= 0.0 { (0u8, 0u8, 1.0, 0.0) } else { (1, 0, -1.0, 0.0) }
         } else if xr.abs() >= xi.abs() {
@@ -399,8 +406,15 @@ impl Demod {
             State::Sfd => {
                 let b = self.desc.descramble(b0);
                 self.sfd_reg = (self.sfd_reg >> 1) | ((b as u16) << 15);
-                if self.sfd_reg == SFD && self.symbols >= 16 {
+                let found = match self.sfd_reg {
+                    _ if self.symbols < 16 => None,
+                    SFD => Some(Preamble::Long),
+                    SHORT_SFD => Some(Preamble::Short),
+                    _ => None,
+                };
+                if let Some(preamble) = found {
                     stats.sfd_found += 1;
+                    self.preamble = preamble;
                     self.state = State::Header;
                     self.sfd_pos = pos;
                     self.header = 0;
@@ -417,9 +431,12 @@ impl Demod {
                 }
             }
             State::Header => {
-                let b = self.desc.descramble(b0);
-                self.header = (self.header << 1) | b as u64;
-                self.bits_done += 1;
+                // long preamble: 1 bit (DBPSK) per symbol; short: 2 (DQPSK)
+                for raw in [b0, b1].into_iter().take(self.preamble.header_bits_per_symbol()) {
+                    let b = self.desc.descramble(raw);
+                    self.header = (self.header << 1) | b as u64;
+                    self.bits_done += 1;
+                }
                 if self.bits_done == HEADER_BITS {
                     let h = plcp::parse_header(self.header);
                     if !h.crc_ok {
@@ -469,7 +486,9 @@ impl Demod {
                         let cfo = self.acc.1.atan2(self.acc.0) / (2.0 * std::f32::consts::PI) * 1e6;
                         out.push(Found {
                             bytes: self.bytes.clone(),
-                            start: self.sfd_pos as f64 - ((SYNC_BITS + 15) * SPS) as f64 - (SPS - 1) as f64,
+                            start: self.sfd_pos as f64
+                                - ((self.preamble.sync_bits() + 15) * SPS) as f64
+                                - (SPS - 1) as f64,
                             rate: self.rate,
                             cfo_hz: cfo,
                             rssi_dbfs: self.rssi,
