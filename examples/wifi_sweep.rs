@@ -93,13 +93,18 @@ fn main() {
         "802.11b, {LEN}-byte frames, CFO ±50 kHz, clock ±20 ppm; 1 Mb/s long preamble {n} per point, \
          2 Mb/s short preamble {ns} per point"
     );
-    println!("| chip SNR (dB) | Eb/N0 1 Mb/s (dB) | 1 Mb/s long, 22 MS/s | 1 Mb/s long, 20 MS/s | 2 Mb/s short, 22 MS/s | false |");
+    println!(
+        "| chip SNR (dB) | Eb/N0 1 Mb/s (dB) | 1 Mb/s long, 22 MS/s | 1 Mb/s long, 20 MS/s | 2 Mb/s short, 22 MS/s | false |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|");
     let (mut secs, mut samples) = (0.0, 0u64);
     for snr in lo..=hi {
-        let (a, fa, s, k) = point(n, 22e6, snr as f64, 1000 + snr as u64, lock, Rate::Mbps1, Preamble::Long);
-        let (b, fb, _, _) = point(n, 20e6, snr as f64, 2000 + snr as u64, lock, Rate::Mbps1, Preamble::Long);
-        let (c, fc, _, _) = point(ns, 22e6, snr as f64, 3000 + snr as u64, lock, Rate::Mbps2, Preamble::Short);
+        let (a, fa, s, k) =
+            point(n, 22e6, snr as f64, 1000u64.wrapping_add(snr as u64), lock, Rate::Mbps1, Preamble::Long);
+        let (b, fb, _, _) =
+            point(n, 20e6, snr as f64, 2000u64.wrapping_add(snr as u64), lock, Rate::Mbps1, Preamble::Long);
+        let (c, fc, _, _) =
+            point(ns, 22e6, snr as f64, 3000u64.wrapping_add(snr as u64), lock, Rate::Mbps2, Preamble::Short);
         secs += s;
         samples += k;
         println!(

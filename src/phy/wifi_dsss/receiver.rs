@@ -1,5 +1,6 @@
-//! The streaming 802.11b DSSS receiver (long preamble, 1 and 2 Mb/s): IQ
-//! blocks in, [`Frame`]s (MAC frame with its FCS, verified) out.
+//! The streaming 802.11b DSSS receiver (1 and 2 Mb/s, long and short
+//! preambles): IQ blocks in, [`Frame`]s (MAC frame with its FCS, verified)
+//! out.
 //!
 //! Per channel: a front end brings the channel to 22 MS/s (2 samples per
 //! chip); a 22-tap Barker matched filter correlates every sample; the
@@ -8,8 +9,12 @@
 //! to it and takes one correlation per symbol at that phase (plus its
 //! stronger neighbour, weighted), following the peak as the clock drifts.
 //! Symbols are detected differentially (DBPSK, DQPSK), after removing the
-//! carrier offset's rotation per symbol, tracked decision-directed. The
-//! bits are descrambled; the SFD, the header's CRC-16 and the FCS decide.
+//! carrier offset's rotation per symbol, tracked decision-directed; DQPSK
+//! symbols against a reference that also remembers the older symbols
+//! (decision feedback). The bits are descrambled; the SFD tells the
+//! preamble: 0xF3A0 long (header at 1 Mb/s DBPSK), 0x05CF short (header
+//! at 2 Mb/s DQPSK, 24 symbols); the header's CRC-16 and the FCS decide.
+//! CCK headers (5.5, 11 Mb/s) count as `unsupported`.
 //! Everything is per sample: the output does not depend on the block split.
 
 use ridscope_dsp::fir::{self, ChannelDecimator, FirFilter};
@@ -37,6 +42,12 @@ const MIN_SEARCH_SYMBOLS: u32 = 24;
 const SFD_TIMEOUT: u32 = (SYNC_BITS + 16 + 40) as u32;
 /// CFO tracking loop gain (per symbol).
 const BETA: f32 = 1.0 / 64.0;
+/// Memory of the DQPSK phase reference, per symbol (0 would be plain
+/// differential detection). Measured on 200-byte 2 Mb/s frames (±50 kHz,
+/// ±20 ppm): 0 needs about +4.7 dB chip SNR for 90 %, 0.5 +2.8 dB, 0.8
+/// +2.4 dB, 0.9–0.95 hardly better; 0.8 leaves the reference less
+/// sensitive to an error of the rotation estimate (lag ≈ error·λ/(1 − λ)).
+const DFDD_LAMBDA: f32 = 0.8;
 
 /// Whether a Wi-Fi channel centred at `freq_hz` lies inside a capture:
 /// ±9 MHz of it inside the band, or, below 18 MS/s, the channel at the
@@ -197,6 +208,9 @@ struct Demod {
     have_prev: bool,
     /// Decision-directed estimate of the rotation per symbol.
     acc: (f32, f32),
+    /// Phase reference for the DQPSK decisions: the previous symbol plus
+    /// the older ones brought forward by their decisions and the rotation.
+    refp: (f32, f32),
     desc: Descrambler,
     sfd_reg: u16,
     sfd_pos: u64,
@@ -247,6 +261,7 @@ impl Demod {
             prev: (0.0, 0.0),
             have_prev: false,
             acc: (0.0, 0.0),
+            refp: (0.0, 0.0),
             desc: Descrambler::default(),
             sfd_reg: 0,
             sfd_pos: 0,
@@ -367,6 +382,7 @@ impl Demod {
         self.prev = (zr, zi);
         if !self.have_prev {
             self.have_prev = true;
+            self.refp = (zr, zi);
             return;
         }
         self.symbols += 1;
@@ -386,6 +402,15 @@ impl Demod {
             State::Psdu => self.rate == Rate::Mbps1,
             _ => true,
         };
+        // DQPSK: decided against the reference rather than the previous
+        // symbol alone (decision-feedback differential detection)
+        let (xr, xi) = if dbpsk {
+            (xr, xi)
+        } else {
+            let (qr, qi) = self.refp;
+            let (dr, di) = (zr * qr + zi * qi, zi * qr - zr * qi);
+            (dr * ur + di * ui, di * ur - dr * ui)
+        };
         let (b0, b1, sr, si) = if dbpsk {
             if xr >= 0.0 { (0u8, 0u8, 1.0, 0.0) } else { (1, 0, -1.0, 0.0) }
         } else if xr.abs() >= xi.abs() {
@@ -400,6 +425,11 @@ impl Demod {
         let (tr, ti) = ((dr * sr + di * si) * g, (di * sr - dr * si) * g);
         self.acc.0 += (tr - self.acc.0) * BETA;
         self.acc.1 += (ti - self.acc.1) * BETA;
+        // reference ← z + λ·reference·decision·rotation
+        let (qr, qi) = self.refp;
+        let (ar, ai) = (qr * sr - qi * si, qr * si + qi * sr);
+        let (br, bi) = (ar * ur - ai * ui, ar * ui + ai * ur);
+        self.refp = (zr + DFDD_LAMBDA * br, zi + DFDD_LAMBDA * bi);
 
         match self.state {
             State::Search => {}

@@ -388,8 +388,21 @@ fn short_preamble_cck_is_unsupported() {
         let b = cck_symbols(plcp::SIGNAL_5M5, 100, 200, &mut rng);
         add_symbols(&m, &a, fs, 1000, 0.1, 30e3, 10.0, 0.5, &mut re, &mut im).expect("fits");
         add_symbols(&m, &b, fs, 1000 + slot, 0.1, -40e3, -10.0, 1.5, &mut re, &mut im).expect("fits");
-        let start = add_ppdu_with(&m, &good, Rate::Mbps2, Preamble::Short, fs, 1000 + 2 * slot, 0.1, 20e3, 5.0, 2.5, &mut re, &mut im)
-            .expect("fits");
+        let start = add_ppdu_with(
+            &m,
+            &good,
+            Rate::Mbps2,
+            Preamble::Short,
+            fs,
+            1000 + 2 * slot,
+            0.1,
+            20e3,
+            5.0,
+            2.5,
+            &mut re,
+            &mut im,
+        )
+        .expect("fits");
         rng.add_awgn(&mut re, &mut im, 0.1 * (fs / 2.0 / 11e6 / 10f64.powf(2.0)).sqrt() as f32);
         let s = Stream { re, im, sent: vec![(start, good)] };
         let (got, rx) = receive(&DsssRxConfig::new(fs, None), &s, 4096);
@@ -401,16 +414,20 @@ fn short_preamble_cck_is_unsupported() {
 }
 
 #[test]
-fn short_preamble_header_at_0_db() {
-    // the short preamble and its DQPSK header at 0 dB chip SNR: SFDs found
-    // for (nearly) every frame; the 2 Mb/s PSDU needs more (wifi_sweep)
+fn short_preamble_at_0_db() {
+    // 14-byte frames (an ACK's size) with the short preamble at 0 dB chip
+    // SNR: the SFD is found for (nearly) all, the DQPSK header and PSDU
+    // for most (measured 40 SFDs, 38 headers, 34 frames of 40)
     let mut rng = Rng::new(44);
     let frames: Vec<(Vec<u8>, Rate, Preamble)> =
         (0..40).map(|_| (random_frame(&mut rng, 10), Rate::Mbps2, Preamble::Short)).collect();
     let s = stream_with(&frames, 22e6, 0.0, 0.0, 50e3, 20.0, 45);
-    let (_, rx) = receive(&DsssRxConfig::new(22e6, None), &s, 4096);
+    let (got, rx) = receive(&DsssRxConfig::new(22e6, None), &s, 4096);
+    eprintln!("0 dB: {:?}", rx.stats);
     assert!(rx.stats.sfd_found >= 39, "{:?}", rx.stats);
     let headers_ok = rx.stats.fcs_errors + rx.stats.frames + rx.stats.unsupported;
-    assert!(headers_ok >= 20, "{:?}", rx.stats);
-    eprintln!("0 dB: {:?}", rx.stats);
+    assert!(headers_ok >= 35, "{:?}", rx.stats);
+    assert!(got.len() >= 30, "{:?}", rx.stats);
+    let sent: Vec<&Vec<u8>> = s.sent.iter().map(|(_, f)| f).collect();
+    assert!(got.iter().all(|f| sent.contains(&&f.bytes)));
 }
