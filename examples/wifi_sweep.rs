@@ -1,22 +1,24 @@
 //! Sensitivity of the 802.11b DSSS receiver: frame success rate against
-//! chip-rate SNR (chip power over N0·11 MHz), 1 Mb/s, long preamble.
+//! chip-rate SNR (chip power over N0·11 MHz), 1 Mb/s with the long
+//! preamble and 2 Mb/s with the short preamble.
 //!
 //! For each SNR, `FRAMES` frames of 200 bytes (with FCS; the size of a
 //! Remote ID beacon) are sent one after another with 200 µs of noise
 //! between them, each with its own carrier offset (uniform in ±50 kHz),
 //! clock error (uniform in ±20 ppm) and phase, through the full streaming
 //! receiver. A frame counts when it is received byte-exact; anything else
-//! with a good FCS is a false decode. Columns: captures at 22 MS/s and
-//! 20 MS/s with the channel at the centre. Also times the receiver alone
-//! at 22 MS/s.
+//! with a good FCS is a false decode. Columns: 1 Mb/s long preamble,
+//! captures at 22 MS/s and 20 MS/s with the channel at the centre; 2 Mb/s
+//! short preamble at 22 MS/s (`short_frames` per point, default `frames`).
+//! Also times the receiver alone at 22 MS/s.
 //!
-//! Run: `cargo run --release --example wifi_sweep [frames] [lock_ratio] [snr_lo:snr_hi]`
+//! Run: `cargo run --release --example wifi_sweep [frames] [lock_ratio] [snr_lo:snr_hi] [short_frames]`
 //! (`WIFI_SWEEP_STATS=1` prints the receiver's counters per point).
 
 use std::time::Instant;
 
-use ridscope::phy::wifi_dsss::plcp::Rate;
-use ridscope::phy::wifi_dsss::tx::{Modulator, add_ppdu};
+use ridscope::phy::wifi_dsss::plcp::{Preamble, Rate};
+use ridscope::phy::wifi_dsss::tx::{Modulator, add_ppdu, add_ppdu_with};
 use ridscope::phy::wifi_dsss::{DsssReceiver, DsssRxConfig};
 use ridscope_dsp::noise::Rng;
 
@@ -34,7 +36,7 @@ fn frame(i: usize, rng: &mut Rng) -> Vec<u8> {
 }
 
 /// (received byte-exact, false decodes, receiver seconds, samples)
-fn point(n: usize, fs: f64, snr_db: f64, seed: u64, lock: f32) -> (usize, usize, f64, u64) {
+fn point(n: usize, fs: f64, snr_db: f64, seed: u64, lock: f32, rate: Rate, pre: Preamble) -> (usize, usize, f64, u64) {
     let mut rng = Rng::new(seed);
     let m = Modulator::new();
     let mut cfg = DsssRxConfig::new(fs, None);
@@ -42,7 +44,7 @@ fn point(n: usize, fs: f64, snr_db: f64, seed: u64, lock: f32) -> (usize, usize,
     let mut rx = DsssReceiver::new(&cfg).unwrap();
     let amp = 0.1f32;
     let sigma = ((amp as f64).powi(2) / (10f64.powf(snr_db / 10.0) * 11e6) * fs / 2.0).sqrt() as f32;
-    let seg = ((192 + LEN * 8) as f64 * 1e-6 * fs + GAP_S * fs) as usize + 64;
+    let seg = ((pre.plcp_symbols() + LEN * 8 / rate.bits_per_symbol()) as f64 * 1e-6 * fs + GAP_S * fs) as usize + 64;
     let mut sent = Vec::with_capacity(n);
     let mut out = Vec::new();
     let mut secs = 0.0;
@@ -54,7 +56,7 @@ fn point(n: usize, fs: f64, snr_db: f64, seed: u64, lock: f32) -> (usize, usize,
         let cfo = 50e3 * (2.0 * rng.next_f64() - 1.0);
         let ppm = 20.0 * (2.0 * rng.next_f64() - 1.0);
         let ph = rng.next_f64() * std::f64::consts::TAU;
-        add_ppdu(&m, &f, Rate::Mbps1, fs, (GAP_S * fs) as usize / 2, amp, cfo, ppm, ph, &mut re, &mut im).unwrap();
+        add_ppdu_with(&m, &f, rate, pre, fs, (GAP_S * fs) as usize / 2, amp, cfo, ppm, ph, &mut re, &mut im).unwrap();
         rng.add_awgn(&mut re, &mut im, sigma);
         sent.push(f);
         let t = Instant::now();
@@ -63,7 +65,7 @@ fn point(n: usize, fs: f64, snr_db: f64, seed: u64, lock: f32) -> (usize, usize,
     }
     rx.finish(&mut out);
     if std::env::var_os("WIFI_SWEEP_STATS").is_some() {
-        eprintln!("{fs} {snr_db}: {:?}", rx.stats);
+        eprintln!("{fs} {snr_db} {rate:?} {pre:?}: {:?}", rx.stats);
     }
     let mut ok = vec![false; n];
     let mut false_decodes = 0;
@@ -86,21 +88,32 @@ fn main() {
             Some((Ok(a), Ok(b))) => (a, b),
             _ => (-6, 10),
         };
-    println!("802.11b 1 Mb/s, {LEN}-byte frames, {n} per point, CFO ±50 kHz, clock ±20 ppm");
-    println!("| chip SNR (dB) | Eb/N0 (dB) | 22 MS/s | 20 MS/s | false |");
-    println!("|---:|---:|---:|---:|---:|");
+    let ns: usize = std::env::args().nth(4).and_then(|a| a.parse().ok()).unwrap_or(n);
+    println!(
+        "802.11b, {LEN}-byte frames, CFO ±50 kHz, clock ±20 ppm; 1 Mb/s long preamble {n} per point, \
+         2 Mb/s short preamble {ns} per point"
+    );
+    println!(
+        "| chip SNR (dB) | Eb/N0 1 Mb/s (dB) | 1 Mb/s long, 22 MS/s | 1 Mb/s long, 20 MS/s | 2 Mb/s short, 22 MS/s | false |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
     let (mut secs, mut samples) = (0.0, 0u64);
     for snr in lo..=hi {
-        let (a, fa, s, k) = point(n, 22e6, snr as f64, 1000 + snr as u64, lock);
-        let (b, fb, _, _) = point(n, 20e6, snr as f64, 2000 + snr as u64, lock);
+        let (a, fa, s, k) =
+            point(n, 22e6, snr as f64, 1000u64.wrapping_add(snr as u64), lock, Rate::Mbps1, Preamble::Long);
+        let (b, fb, _, _) =
+            point(n, 20e6, snr as f64, 2000u64.wrapping_add(snr as u64), lock, Rate::Mbps1, Preamble::Long);
+        let (c, fc, _, _) =
+            point(ns, 22e6, snr as f64, 3000u64.wrapping_add(snr as u64), lock, Rate::Mbps2, Preamble::Short);
         secs += s;
         samples += k;
         println!(
-            "| {snr:+} | {:+.1} | {:.1} % | {:.1} % | {} |",
+            "| {snr:+} | {:+.1} | {:.1} % | {:.1} % | {:.1} % | {} |",
             snr as f64 + 10.0 * 11f64.log10(),
             100.0 * a as f64 / n as f64,
             100.0 * b as f64 / n as f64,
-            fa + fb
+            100.0 * c as f64 / ns.max(1) as f64,
+            fa + fb + fc
         );
     }
     println!(

@@ -1,5 +1,7 @@
-//! 802.11b DSSS PHY (long preamble, 1 and 2 Mb/s): the modulator (`tx`)
-//! and the streaming receiver (`receiver`), on the PLCP framing of `plcp`.
+//! 802.11b DSSS PHY, 1 and 2 Mb/s, long and short (HR/DSSS) PLCP
+//! preambles: the modulator (`tx`) and the streaming receiver
+//! (`receiver`), on the PLCP framing of `plcp`. CCK (5.5, 11 Mb/s) headers
+//! are recognized and counted, not demodulated.
 
 pub mod plcp;
 pub mod receiver;

@@ -1,7 +1,10 @@
-//! 802.11b (DSSS) PLCP framing, per IEEE 802.11-2016 clause 16: long
-//! preamble (SYNC + SFD), PLCP header (SIGNAL, SERVICE, LENGTH, CRC-16),
-//! the x^7 + x^4 + 1 self-synchronizing scrambler. Bits go on air LSB
-//! first within each octet, except the CRC-16, sent x^15 first.
+//! 802.11b (DSSS) PLCP framing, per IEEE 802.11-2016 clauses 16 (DSSS)
+//! and 17 (HR/DSSS): the long preamble (128 scrambled ones, SFD 0xF3A0,
+//! header at 1 Mb/s DBPSK) and the short one (56 scrambled zeros, SFD
+//! 0x05CF, header at 2 Mb/s DQPSK), both preambles at 1 Mb/s DBPSK; the
+//! PLCP header (SIGNAL, SERVICE, LENGTH, CRC-16), the x^7 + x^4 + 1
+//! self-synchronizing scrambler. Bits go on air LSB first within each
+//! octet, except the CRC-16, sent x^15 first.
 
 /// Barker sequence, first chip first in time.
 pub const BARKER: [i8; 11] = [1, -1, 1, 1, -1, 1, 1, 1, -1, -1, -1];
@@ -13,16 +16,79 @@ pub const SYMBOL_RATE: f64 = 1e6;
 pub const SYNC_BITS: usize = 128;
 /// Start frame delimiter of the long preamble (sent LSB first).
 pub const SFD: u16 = 0xF3A0;
+/// SYNC field length of the short preamble (scrambled zeros).
+pub const SHORT_SYNC_BITS: usize = 56;
+/// Start frame delimiter of the short preamble (sent LSB first): the long
+/// SFD's bits in reverse order.
+pub const SHORT_SFD: u16 = 0x05CF;
 /// PLCP header length in bits (SIGNAL 8, SERVICE 8, LENGTH 16, CRC 16).
 pub const HEADER_BITS: usize = 48;
 /// Transmit scrambler seed for the long preamble: delay elements z1..z7
 /// (z1 the most recent output) = 1, 1, 0, 1, 1, 0, 0; bit i of the value is z(i+1).
 pub const LONG_PREAMBLE_SEED: u8 = 0b001_1011;
+/// Transmit scrambler seed for the short preamble: z1..z7 = 0, 0, 1, 1, 0, 1, 1.
+pub const SHORT_PREAMBLE_SEED: u8 = 0b110_1100;
 /// SIGNAL field values.
 pub const SIGNAL_1M: u8 = 0x0A;
 pub const SIGNAL_2M: u8 = 0x14;
+/// SIGNAL values of the CCK rates (not demodulated).
+pub const SIGNAL_5M5: u8 = 0x37;
+pub const SIGNAL_11M: u8 = 0x6E;
 /// The longest PSDU the receiver accepts (octets).
 pub const MAX_PSDU: usize = 4095;
+
+/// PLCP preamble format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Preamble {
+    /// 128-bit SYNC, header at 1 Mb/s (192 µs before the PSDU).
+    #[default]
+    Long,
+    /// 56-bit SYNC, header at 2 Mb/s (96 µs before the PSDU); not allowed
+    /// with a 1 Mb/s PSDU.
+    Short,
+}
+
+impl Preamble {
+    /// SYNC length in bits (= µs).
+    pub fn sync_bits(self) -> usize {
+        match self {
+            Preamble::Long => SYNC_BITS,
+            Preamble::Short => SHORT_SYNC_BITS,
+        }
+    }
+    /// The SFD value (sent LSB first).
+    pub fn sfd(self) -> u16 {
+        match self {
+            Preamble::Long => SFD,
+            Preamble::Short => SHORT_SFD,
+        }
+    }
+    /// The transmit scrambler's seed.
+    pub fn seed(self) -> u8 {
+        match self {
+            Preamble::Long => LONG_PREAMBLE_SEED,
+            Preamble::Short => SHORT_PREAMBLE_SEED,
+        }
+    }
+    /// Bits per header symbol: 1 (DBPSK) long, 2 (DQPSK) short.
+    pub fn header_bits_per_symbol(self) -> usize {
+        match self {
+            Preamble::Long => 1,
+            Preamble::Short => 2,
+        }
+    }
+    /// Symbols (µs) from the first SYNC symbol to the first PSDU symbol.
+    pub fn plcp_symbols(self) -> usize {
+        self.sync_bits() + 16 + HEADER_BITS / self.header_bits_per_symbol()
+    }
+    /// The SYNC bit value (before scrambling).
+    fn sync_bit(self) -> u8 {
+        match self {
+            Preamble::Long => 1,
+            Preamble::Short => 0,
+        }
+    }
+}
 
 /// DSSS data rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,8 +193,13 @@ pub fn push_lsb_first(bytes: &[u8], out: &mut Vec<u8>) {
 
 /// The unscrambled long preamble (SYNC then SFD) bits.
 pub fn preamble_bits(out: &mut Vec<u8>) {
-    out.extend(std::iter::repeat_n(1u8, SYNC_BITS));
-    push_lsb_first(&SFD.to_le_bytes(), out);
+    preamble_bits_of(Preamble::Long, out);
+}
+
+/// The unscrambled SYNC then SFD bits of either preamble.
+pub fn preamble_bits_of(p: Preamble, out: &mut Vec<u8>) {
+    out.extend(std::iter::repeat_n(p.sync_bit(), p.sync_bits()));
+    push_lsb_first(&p.sfd().to_le_bytes(), out);
 }
 
 /// The transmitter's scrambler: out = in ⊕ z4 ⊕ z7, z1 ← out.
@@ -196,6 +267,25 @@ mod tests {
         assert!(b[..128].iter().all(|&x| x == 1));
         // 0xF3A0 LSB first
         assert_eq!(bits_str(&b[128..]), "0000010111001111");
+    }
+
+    #[test]
+    fn short_preamble_bits() {
+        let mut b = Vec::new();
+        preamble_bits_of(Preamble::Short, &mut b);
+        assert_eq!(b.len(), 72);
+        assert!(b[..56].iter().all(|&x| x == 0));
+        // 0x05CF LSB first: the long SFD's bits in reverse order
+        assert_eq!(bits_str(&b[56..]), "1111001110100000");
+        let long: String = bits_str(&b[56..]).chars().rev().collect();
+        assert_eq!(long, "0000010111001111");
+        assert_eq!(Preamble::Long.plcp_symbols(), 192);
+        assert_eq!(Preamble::Short.plcp_symbols(), 96);
+        // the short seed is the long one with z1..z7 reversed
+        let rev = (0..7).fold(0u8, |a, i| a | (((LONG_PREAMBLE_SEED >> i) & 1) << (6 - i)));
+        assert_eq!(rev, SHORT_PREAMBLE_SEED);
+        assert_eq!(Rate::from_signal(SIGNAL_5M5), None);
+        assert_eq!(Rate::from_signal(SIGNAL_11M), None);
     }
 
     #[test]
