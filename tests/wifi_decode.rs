@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ridscope::cli::decode::{DecodeConfig, PhyChoice, decode};
-use ridscope::phy::wifi_dsss::plcp::Rate;
+use ridscope::phy::wifi_dsss::plcp::{Preamble, Rate};
 use ridscope::phy::wifi_dsss::tx::{Modulator, add_ppdu};
 use ridscope::sink::VecSink;
 use ridscope::source::SampleFormat;
@@ -165,8 +165,8 @@ fn shared_wifi_pcaps_through_the_air_decode_like_parse() {
 }
 
 /// Every Wi-Fi transport the synthesizer speaks (ODID beacon, NAN, French
-/// beacon, DJI's DroneID beacon IE), at 1 and 2 Mb/s, through the DSSS
-/// receiver at 20 MS/s: one record per message sent, with the same content.
+/// beacon, DJI's DroneID beacon IE), at 1 and 2 Mb/s, long and short
+/// preamble, through the DSSS receiver at 20 MS/s: one record per message sent, with the same content.
 #[test]
 fn every_wifi_transport_round_trips_through_iq() {
     use ridscope::cli::synth::{SynthWifiConfig, synth_wifi, truth_path};
@@ -175,12 +175,12 @@ fn every_wifi_transport_round_trips_through_iq() {
     const ENVELOPE: [&str; 10] =
         ["t_s", "time_utc", "drone", "phy", "transport", "uas_id", "collided", "channel", "src_addr", "counter"];
     let kinds = [
-        (WifiTransport::Beacon, Rate::Mbps1, "wifi_beacon", "odid"),
-        (WifiTransport::Nan, Rate::Mbps2, "wifi_nan", "odid"),
-        (WifiTransport::French, Rate::Mbps1, "wifi_beacon", "fr_sgdsn"),
-        (WifiTransport::Dji, Rate::Mbps2, "wifi_beacon", "dji_wifi"),
+        (WifiTransport::Beacon, Rate::Mbps1, Preamble::Long, "wifi_beacon", "odid"),
+        (WifiTransport::Nan, Rate::Mbps2, Preamble::Short, "wifi_nan", "odid"),
+        (WifiTransport::French, Rate::Mbps1, Preamble::Long, "wifi_beacon", "fr_sgdsn"),
+        (WifiTransport::Dji, Rate::Mbps2, Preamble::Long, "wifi_beacon", "dji_wifi"),
     ];
-    for (i, (transport, rate, transport_name, protocol)) in kinds.into_iter().enumerate() {
+    for (i, (transport, rate, preamble, transport_name, protocol)) in kinds.into_iter().enumerate() {
         let path = std::env::temp_dir().join(format!("ridscope-wifi-rt-{}-{i}.sigmf-meta", std::process::id()));
         let cfg = SynthWifiConfig {
             output: path.clone(),
@@ -196,7 +196,7 @@ fn every_wifi_transport_round_trips_through_iq() {
                 seed: 40 + i as u64,
                 amplitude: None,
             },
-            plan: WifiPlan { transport, period_s: 0.05, channel: 6, rate },
+            plan: WifiPlan { transport, period_s: 0.05, channel: 6, rate, preamble },
             from_pcap: None,
         };
         eprintln!("{}", synth_wifi(&cfg).unwrap());

@@ -102,6 +102,13 @@ pub enum WifiTransportArg {
     Dji,
 }
 
+/// 802.11b PLCP preambles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PreambleArg {
+    Long,
+    Short,
+}
+
 /// DSSS rates `synth wifi` can send.
 fn parse_mbps(s: &str) -> Result<crate::phy::wifi_dsss::plcp::Rate, String> {
     use crate::phy::wifi_dsss::plcp::Rate;
@@ -133,6 +140,9 @@ pub struct SynthWifiArgs {
     /// DSSS rate in Mb/s: 1 or 2.
     #[arg(long, value_parser = parse_mbps, default_value = "1")]
     pub mbps: crate::phy::wifi_dsss::plcp::Rate,
+    /// PLCP preamble: long, or short (2 Mb/s only).
+    #[arg(long, value_enum, default_value_t = PreambleArg::Long)]
+    pub preamble: PreambleArg,
     #[arg(long, value_enum, default_value_t = WifiTransportArg::Beacon)]
     pub transport: WifiTransportArg,
     #[arg(long, default_value_t = 1)]
@@ -457,6 +467,10 @@ pub fn main() -> ExitCode {
                 period_s: a.period,
                 channel: a.channel,
                 rate: a.mbps,
+                preamble: match a.preamble {
+                    PreambleArg::Long => crate::phy::wifi_dsss::plcp::Preamble::Long,
+                    PreambleArg::Short => crate::phy::wifi_dsss::plcp::Preamble::Short,
+                },
             };
             synth::run_wifi(synth::SynthWifiConfig {
                 output: a.output,

@@ -20,7 +20,7 @@ use crate::error::EncodeError;
 use crate::frame::{LinkType, Phy};
 use crate::link::ieee80211::{self, MgmtSubtype};
 use crate::link::nan;
-use crate::phy::wifi_dsss::plcp::Rate;
+use crate::phy::wifi_dsss::plcp::{Preamble, Rate};
 use crate::phy::wifi_dsss::receiver::{channel_freq_hz, channel_in_band};
 use crate::phy::wifi_dsss::tx::{self, Modulator, TX_RATE};
 use crate::protocol::dji::{DjiMessage, Framing, wifi as dji_wifi};
@@ -63,11 +63,34 @@ pub struct WifiPlan {
     pub channel: u16,
     /// DSSS rate.
     pub rate: Rate,
+    /// PLCP preamble (short needs 2 Mb/s).
+    pub preamble: Preamble,
 }
 
 impl Default for WifiPlan {
     fn default() -> Self {
-        WifiPlan { transport: WifiTransport::Beacon, period_s: 0.1, channel: 6, rate: Rate::Mbps1 }
+        WifiPlan {
+            transport: WifiTransport::Beacon,
+            period_s: 0.1,
+            channel: 6,
+            rate: Rate::Mbps1,
+            preamble: Preamble::Long,
+        }
+    }
+}
+
+impl WifiPlan {
+    fn check(&self) -> Result<(), String> {
+        if self.period_s.is_nan() || self.period_s <= 0.0 {
+            return Err(format!("period {} s must be positive", self.period_s));
+        }
+        if channel_freq_hz(self.channel).is_none() {
+            return Err(format!("channel {} is not a 2.4 GHz Wi-Fi channel", self.channel));
+        }
+        if !tx::allowed(self.rate, self.preamble) {
+            return Err(format!("a short preamble needs 2 Mb/s, not {} Mb/s", self.rate.mbps()));
+        }
+        Ok(())
     }
 }
 
@@ -82,6 +105,8 @@ pub struct WifiTx {
     pub channel: u16,
     /// DSSS rate.
     pub rate: Rate,
+    /// PLCP preamble.
+    pub preamble: Preamble,
     /// The MAC frame with its FCS.
     pub psdu: Vec<u8>,
     /// What it carries (empty for frames put on the air from a pcap).
@@ -89,9 +114,9 @@ pub struct WifiTx {
 }
 
 impl WifiTx {
-    /// Air time: 192 µs of long preamble and header, then the PSDU.
+    /// Air time: preamble and header (192 µs long, 96 µs short), then the PSDU.
     pub fn duration_s(&self) -> f64 {
-        (192.0 + self.rate.length_us(self.psdu.len()) as f64) * 1e-6
+        (self.preamble.plcp_symbols() as f64 + self.rate.length_us(self.psdu.len()) as f64) * 1e-6
     }
 
     /// Centre frequency of the channel, Hz.
@@ -118,11 +143,9 @@ pub fn schedule(cfg: &ScenarioConfig, plan: &WifiPlan) -> Result<Vec<WifiTx>, En
 
 /// The frames of `drones`, sorted by time (see the module doc).
 pub fn schedule_for(cfg: &ScenarioConfig, plan: &WifiPlan, drones: &[Drone]) -> Result<Vec<WifiTx>, EncodeError> {
-    if plan.period_s.is_nan() || plan.period_s < 0.005 {
+    plan.check().map_err(|e| EncodeError::new("wifi plan", e))?;
+    if plan.period_s < 0.005 {
         return Err(EncodeError::new("wifi plan", format!("period {} s: at least 5 ms", plan.period_s)));
-    }
-    if channel_freq_hz(plan.channel).is_none() {
-        return Err(EncodeError::new("wifi plan", format!("channel {} is not a 2.4 GHz Wi-Fi channel", plan.channel)));
     }
     let mut out = Vec::new();
     for d in drones {
@@ -196,7 +219,15 @@ pub fn schedule_for(cfg: &ScenarioConfig, plan: &WifiPlan, drones: &[Drone]) -> 
                     message,
                 })
                 .collect();
-            out.push(WifiTx { t_s: t, drone: d.index, channel: plan.channel, rate: plan.rate, psdu, truth });
+            out.push(WifiTx {
+                t_s: t,
+                drone: d.index,
+                channel: plan.channel,
+                rate: plan.rate,
+                preamble: plan.preamble,
+                psdu,
+                truth,
+            });
             // ±1 % jitter, like a beacon timer with drift
             t += plan.period_s * (1.0 + 0.02 * (rng.f64() - 0.5));
         }
@@ -275,12 +306,7 @@ pub struct PcapSkipped {
 /// `plan`'s channel and rate (the FCS is appended when
 /// the capture has none). Returns the frames and what was left out.
 pub fn from_pcap(path: &Path, plan: &WifiPlan) -> Result<(Vec<WifiTx>, PcapSkipped), String> {
-    if plan.period_s.is_nan() || plan.period_s <= 0.0 {
-        return Err(format!("period {} s must be positive", plan.period_s));
-    }
-    if channel_freq_hz(plan.channel).is_none() {
-        return Err(format!("channel {} is not a 2.4 GHz Wi-Fi channel", plan.channel));
-    }
+    plan.check()?;
     let reader = crate::pcap::PcapReader::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut skipped = PcapSkipped::default();
     let mut out: Vec<WifiTx> = Vec::new();
@@ -312,7 +338,15 @@ pub fn from_pcap(path: &Path, plan: &WifiPlan) -> Result<(Vec<WifiTx>, PcapSkipp
             None => plan.period_s / 2.0,
             Some(p) => (p.t_s + plan.period_s).max(p.t_s + p.duration_s() + 100e-6),
         };
-        out.push(WifiTx { t_s, drone: i, channel: plan.channel, rate: plan.rate, psdu, truth: Vec::new() });
+        out.push(WifiTx {
+            t_s,
+            drone: i,
+            channel: plan.channel,
+            rate: plan.rate,
+            preamble: plan.preamble,
+            psdu,
+            truth: Vec::new(),
+        });
     }
     Ok((out, skipped))
 }
@@ -326,6 +360,7 @@ pub fn truth_jsonl(txs: &[WifiTx]) -> Result<String, serde_json::Error> {
         pcap_record: usize,
         channel: u16,
         rate_mbps: f32,
+        short_preamble: bool,
         frame_hex: &'a str,
     }
     let mut out = String::new();
@@ -337,6 +372,7 @@ pub fn truth_jsonl(txs: &[WifiTx]) -> Result<String, serde_json::Error> {
                 pcap_record: tx.drone + 1,
                 channel: tx.channel,
                 rate_mbps: tx.rate.mbps(),
+                short_preamble: tx.preamble == Preamble::Short,
                 frame_hex: &hex,
             })?);
             out.push('\n');
@@ -475,7 +511,11 @@ impl Emitter for WifiEmitter<'_> {
         let fs = self.cfg.sample_rate;
         let f = t.freq_hz().unwrap_or(self.cfg.center_freq_hz);
         let (cfo, ppm) = self.cfg.radio(t.drone);
-        let (r, i) = self.modulator.modulate_22(&t.psdu, t.rate);
+        // a short preamble at 1 Mb/s (refused by the plan) falls back to long
+        let (r, i) = self
+            .modulator
+            .modulate_22_with(&t.psdu, t.rate, t.preamble)
+            .unwrap_or_else(|| self.modulator.modulate_22(&t.psdu, t.rate));
         let (mut re, mut im) = tx::resample(&r, &i, fs / (TX_RATE * (1.0 + ppm * 1e-6)));
         let mut nco = Nco::new(f - self.cfg.center_freq_hz + cfo + ppm * 1e-6 * f, fs);
         nco.set_phase(self.phases.f64() * std::f64::consts::TAU);
