@@ -479,7 +479,9 @@ pub fn synth_mixed(cfg: &SynthMixedConfig) -> Result<String, String> {
     let mut dji = DjiEmitter::new(&dji_txs, &dji_iq, c_dji * sigma);
     let ((), clipped, truth_file) = out.write(
         annotations,
-        |sink| mix::render(&mut [&mut ble, &mut wifi, &mut dji], total, 1 << 16, sigma, cfg.ble.seed ^ 0x6d69_78, sink),
+        |sink| {
+            mix::render(&mut [&mut ble, &mut wifi, &mut dji], total, 1 << 16, sigma, cfg.ble.seed ^ 0x006d_6978, sink)
+        },
         &truth,
     )?;
     Ok(format!(
