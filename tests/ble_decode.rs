@@ -1,6 +1,8 @@
 //! Synthesize BLE Remote ID captures, decode them, score against the truth;
 //! and the decoder's behaviour on broken inputs.
 
+mod common;
+use common::Cleanup;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -61,6 +63,7 @@ fn decode_and_score(input: &Path, cfg: DecodeConfig) -> ridscope::synth::score::
 #[test]
 fn twenty_db_finds_99_percent_with_no_false_decodes() {
     let p = tmp("ble20.sigmf-meta");
+    let _cleanup_p = Cleanup::of(&p);
     make(&p, Cap { format: SampleFormat::Cu8, rate: 4e6, freq: 2402e6, drones: 3, secs: 20.0, ebn0: 20.0, seed: 1 });
     let s = decode_and_score(&p, DecodeConfig::new(p.to_string_lossy()));
     assert!(s.expected > 250, "{s:?}");
@@ -71,6 +74,7 @@ fn twenty_db_finds_99_percent_with_no_false_decodes() {
 #[test]
 fn wideband_capture_with_two_advertising_channels() {
     let p = tmp("ble_wide.sigmf-meta");
+    let _cleanup_p = Cleanup::of(&p);
     make(&p, Cap { format: SampleFormat::Cs8, rate: 30.72e6, freq: 2414e6, drones: 2, secs: 4.0, ebn0: 20.0, seed: 2 });
     let s = decode_and_score(&p, DecodeConfig::new(p.to_string_lossy()));
     let truth = std::fs::read_to_string(truth_path(&p)).unwrap();
@@ -82,6 +86,7 @@ fn wideband_capture_with_two_advertising_channels() {
 #[test]
 fn raw_file_with_an_rtl_433_name_at_2_ms_per_s() {
     let p = tmp("drone_2426M_2M.cs16");
+    let _cleanup_p = Cleanup::of(&p);
     make(&p, Cap { format: SampleFormat::Cs16, rate: 2e6, freq: 2426e6, drones: 2, secs: 5.0, ebn0: 25.0, seed: 3 });
     let s = decode_and_score(&p, DecodeConfig::new(p.to_string_lossy()));
     assert!(s.expected > 40 && s.found_fraction() >= 0.99, "{s:?}");
@@ -106,6 +111,7 @@ fn one_error_line(o: &std::process::Output, must_contain: &[&str]) {
 fn broken_inputs_give_one_clear_line_and_keep_what_was_decoded() {
     // a capture cut mid-sample: the packets before the cut are printed
     let p = tmp("cut.sigmf-meta");
+    let _cleanup_p = Cleanup::of(&p);
     make(&p, Cap { format: SampleFormat::Cs16, rate: 4e6, freq: 2402e6, drones: 1, secs: 3.0, ebn0: 25.0, seed: 4 });
     let data = p.with_extension("sigmf-data");
     let bytes = std::fs::read(&data).unwrap();
@@ -125,12 +131,14 @@ fn broken_inputs_give_one_clear_line_and_keep_what_was_decoded() {
 
     // missing data file
     let m = tmp("lonely.sigmf-meta");
+    let _cleanup_m = Cleanup::of(&m);
     std::fs::copy(&p, &m).unwrap();
     let o = ridscope(&["decode", m.to_str().unwrap()]);
     one_error_line(&o, &["lonely.sigmf-data"]);
 
     // garbage metadata
     let g = tmp("garbage.sigmf-meta");
+    let _cleanup_g = Cleanup::of(&g);
     std::fs::write(&g, b"{ this is not json").unwrap();
     std::fs::write(g.with_extension("sigmf-data"), [0u8; 64]).unwrap();
     let o = ridscope(&["decode", g.to_str().unwrap()]);
@@ -138,6 +146,7 @@ fn broken_inputs_give_one_clear_line_and_keep_what_was_decoded() {
 
     // a raw file without a rate
     let r = tmp("norate.cu8");
+    let _cleanup_r = Cleanup::of(&r);
     std::fs::write(&r, [127u8; 1000]).unwrap();
     let o = ridscope(&["decode", r.to_str().unwrap()]);
     one_error_line(&o, &["norate.cu8", "--rate"]);
@@ -150,6 +159,7 @@ fn broken_inputs_give_one_clear_line_and_keep_what_was_decoded() {
 #[test]
 fn stdin_with_format_and_rate() {
     let p = tmp("pipe_2402M_4M.cu8");
+    let _cleanup_p = Cleanup::of(&p);
     make(&p, Cap { format: SampleFormat::Cu8, rate: 4e6, freq: 2402e6, drones: 1, secs: 2.0, ebn0: 25.0, seed: 5 });
     let f = std::fs::File::open(&p).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_ridscope"))
@@ -180,6 +190,7 @@ fn snr_is_the_same_at_any_sample_rate() {
     let mut medians = Vec::new();
     for (rate, freq) in [(2e6, 2402e6), (3e6, 2402e6), (4e6, 2402e6), (8e6, 2402e6), (20e6, 2405e6)] {
         let p = tmp(&format!("snr_{}.sigmf-meta", rate / 1e6));
+        let _cleanup_p = Cleanup::of(&p);
         make(&p, Cap { format: SampleFormat::Cs8, rate, freq, drones: 3, secs: 1.0, ebn0, seed: 7 });
         let mut snr = reported_snrs(&p);
         std::fs::remove_file(p.with_extension("sigmf-data")).unwrap();
@@ -205,6 +216,8 @@ fn sample_rates_above_10_gs_are_refused_with_one_line() {
     assert_eq!(parse_hz("61.44M"), Ok(61.44e6));
 
     let r = tmp("x_2402M_999999999999999999G.cu8");
+
+    let _cleanup_r = Cleanup::of(&r);
     std::fs::write(&r, [127u8; 100_000]).unwrap();
     let o = ridscope(&["decode", r.to_str().unwrap()]);
     one_error_line(&o, &["x_2402M_999999999999999999G.cu8", "above 10 GS/s"]);
@@ -214,6 +227,8 @@ fn sample_rates_above_10_gs_are_refused_with_one_line() {
     assert!(o.stdout.is_empty());
 
     let m = tmp("fast.sigmf-meta");
+
+    let _cleanup_m = Cleanup::of(&m);
     std::fs::write(&m, br#"{"global": {"core:datatype": "cu8", "core:sample_rate": 1e300}}"#).unwrap();
     std::fs::write(m.with_extension("sigmf-data"), [127u8; 100_000]).unwrap();
     let o = ridscope(&["decode", m.to_str().unwrap()]);

@@ -2,6 +2,8 @@
 //! a reason when `../shared` is absent), and synthesized captures scored
 //! against their truth.
 
+mod common;
+use common::Cleanup;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -126,6 +128,7 @@ fn score(path: &Path, recs: &[Value]) -> (usize, usize, usize) {
 fn synthesized_captures_at_several_rates_decode_every_burst() {
     for (rate, nine, drones) in [(15.36e6, true, 1), (20e6, false, 1), (50e6, true, 2)] {
         let p = tmp(&format!("dji_{}.sigmf-meta", rate as u64));
+        let _cleanup = Cleanup::of(&p);
         synth(&p, rate, 3.0, 10.0, nine, drones, 5);
         let mut cfg = DecodeConfig::new(p.to_string_lossy());
         cfg.quiet = true;
@@ -210,6 +213,7 @@ fn unknown_payloads_are_reported_with_their_radio_fields() {
         im[s0 as usize + k] += bi[k];
     }
     let p = tmp("unknown.cf32");
+    let _cleanup = Cleanup::of(&p);
     let mut w = RawWriter::create(&p, SampleFormat::Cf32).unwrap();
     w.write(&re, &im).unwrap();
     w.finish().unwrap();

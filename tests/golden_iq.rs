@@ -219,6 +219,7 @@ fn captures_are_what_the_synthesizer_makes() {
             data_new.iter().zip(&data_old).filter(|(a, b)| a != b).map(|(a, b)| *a as i32 - *b as i32).collect();
         assert!(differ.len() * 10_000 <= data_old.len(), "{}: {} bytes differ", g.data, differ.len());
         assert!(differ.iter().all(|d| d.abs() <= 1 || d.abs() == 255), "{}: {differ:?}", g.data);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
 

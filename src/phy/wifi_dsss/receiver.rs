@@ -40,6 +40,13 @@ const ALPHA: f32 = 1.0 / 32.0;
 const MIN_SEARCH_SYMBOLS: u32 = 24;
 /// Symbols after lock within which the SFD must end.
 const SFD_TIMEOUT: u32 = (SYNC_BITS + 16 + 40) as u32;
+/// Energy growth since the lock (at the best phase) that means a new,
+/// stronger signal, once the energy average has forgotten the lock's time
+/// (`RELOCK_AFTER` symbols, its memory being 32): a lock on a frame's start
+/// has mostly stopped growing by then (and when it has not, restarting the
+/// carrier tracking costs nothing).
+const RELOCK_GROWTH: f32 = 8.0;
+const RELOCK_AFTER: u32 = 40;
 /// CFO tracking loop gain (per symbol).
 const BETA: f32 = 1.0 / 64.0;
 /// Memory of the DQPSK phase reference, per symbol (0 would be plain
@@ -211,6 +218,10 @@ struct Demod {
     /// Phase reference for the DQPSK decisions: the previous symbol plus
     /// the older ones brought forward by their decisions and the rotation.
     refp: (f32, f32),
+    /// Energy of the best phase at the (re)lock.
+    lock_energy: f32,
+    /// Symbol count after which, without an SFD, the lock is dropped.
+    sfd_deadline: u32,
     desc: Descrambler,
     sfd_reg: u16,
     sfd_pos: u64,
@@ -262,6 +273,8 @@ impl Demod {
             have_prev: false,
             acc: (0.0, 0.0),
             refp: (0.0, 0.0),
+            lock_energy: 0.0,
+            sfd_deadline: SFD_TIMEOUT,
             desc: Descrambler::default(),
             sfd_reg: 0,
             sfd_pos: 0,
@@ -333,7 +346,9 @@ impl Demod {
                     stats.sync_candidates += 1;
                     self.state = State::Sfd;
                     self.pos = base + best as u64;
+                    self.lock_energy = peak;
                     self.symbols = 0;
+                    self.sfd_deadline = SFD_TIMEOUT;
                     self.have_prev = false;
                     self.acc = (0.0, 0.0);
                     self.sfd_reg = 0;
@@ -342,14 +357,31 @@ impl Demod {
             }
             State::Sfd => {
                 let cur = self.energy[(self.pos % SPS as u64) as usize];
+                if self.symbols > RELOCK_AFTER && peak > RELOCK_GROWTH * self.lock_energy {
+                    // much stronger than at the lock: the lock was on noise
+                    // just before a frame (at the frame's phase or next to
+                    // it, else the rule below moves it). The carrier
+                    // estimate learnt from the noise may be off by more than
+                    // 90°, which the decision-directed loop would keep (every
+                    // bit inverted): start it again on the frame. (Counting
+                    // from the lock again would not do: the SFD is only taken
+                    // 16 symbols after it, and this may come late.)
+                    self.lock_energy = peak;
+                    self.acc = (0.0, 0.0);
+                    (self.m2, self.m4, self.mn) = (0.0, 0.0, 0);
+                    // and the frame's SFD may come a whole preamble from now
+                    self.sfd_deadline = self.symbols + SFD_TIMEOUT;
+                }
                 if peak > 2.0 * cur && self.symbols > 4 {
-                    // another, stronger signal: follow it
+                    // another, stronger signal at another phase: follow it
                     stats.sync_candidates += 1;
+                    self.lock_energy = peak;
                     self.pos = base + best as u64;
                     if self.pos + (SPS as u64) / 2 < n {
                         self.pos += SPS as u64;
                     }
                     self.symbols = 0;
+                    self.sfd_deadline = SFD_TIMEOUT;
                     self.have_prev = false;
                     self.acc = (0.0, 0.0);
                     (self.m2, self.m4, self.mn) = (0.0, 0.0, 0);
@@ -456,7 +488,7 @@ impl Demod {
                     let snr_sym = sig / (m2 - sig).max(1e-6 * m2);
                     self.snr = 10.0 * (snr_sym.max(1e-6) / 11.0).log10();
                     self.rssi = 10.0 * self.power.max(1e-30).log10();
-                } else if self.symbols > SFD_TIMEOUT {
+                } else if self.symbols > self.sfd_deadline {
                     self.reset();
                 }
             }
