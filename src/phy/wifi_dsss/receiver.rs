@@ -12,7 +12,8 @@
 //! bits are descrambled; the SFD, the header's CRC-16 and the FCS decide.
 //! Everything is per sample: the output does not depend on the block split.
 
-use ridscope_dsp::fir::{self, ChannelDecimator, FirFilter};
+use ridscope_dsp::complex;
+use ridscope_dsp::fir::{self, ChannelDecimator, ChipFir};
 use ridscope_dsp::resample::FractionalResampler;
 
 use super::plcp::{self, BARKER, Descrambler, HEADER_BITS, MAX_PSDU, Rate, SFD, SYNC_BITS};
@@ -35,6 +36,9 @@ const ALPHA: f32 = 1.0 / 32.0;
 const MIN_SEARCH_SYMBOLS: u32 = 24;
 /// Symbols after lock within which the SFD must end.
 const SFD_TIMEOUT: u32 = (SYNC_BITS + 16 + 40) as u32;
+/// Input power averaging, per symbol period: the decay over [`SPS`]
+/// samples of a per-sample average with gain 1/256.
+const POWER_ALPHA: f32 = 0.082_503;
 /// CFO tracking loop gain (per symbol).
 const BETA: f32 = 1.0 / 64.0;
 
@@ -176,9 +180,14 @@ enum State {
 
 /// The demodulator of one channel at 22 MS/s.
 struct Demod {
-    mf: FirFilter,
+    mf: ChipFir,
     c_re: Vec<f32>,
     c_im: Vec<f32>,
+    /// |c|² and |x|² of the block.
+    q: Vec<f32>,
+    p: Vec<f32>,
+    /// |x|² of the current symbol period, by phase.
+    pbuf: [f32; SPS],
     ring_re: [f32; RING],
     ring_im: [f32; RING],
     energy: [f32; SPS],
@@ -225,12 +234,16 @@ struct Found {
 
 impl Demod {
     fn new(lock_ratio: f32) -> Self {
-        // c[n] = Σ_k h[k]·x[n − k], h[k] = s[21 − k], s the 2-sample/chip Barker
-        let taps: Vec<f32> = (0..SPS).map(|k| BARKER[(SPS - 1 - k) / 2] as f32 / SPS as f32).collect();
+        // c[n] = Σ_k h[k]·x[n − k], h[k] = s[21 − k]/22, s the 2-sample/chip
+        // Barker: the window x[n − 21 ..= n] against the chips, 2 samples each
+        let chips = BARKER.map(|b| b as f32);
         Demod {
-            mf: FirFilter::new(taps),
+            mf: ChipFir::new(&chips, 2, 1.0 / SPS as f32),
             c_re: Vec::with_capacity(CHUNK * 2),
             c_im: Vec::with_capacity(CHUNK * 2),
+            q: Vec::with_capacity(CHUNK * 2),
+            p: Vec::with_capacity(CHUNK * 2),
+            pbuf: [0.0; SPS],
             ring_re: [0.0; RING],
             ring_im: [0.0; RING],
             energy: [0.0; SPS],
@@ -267,24 +280,59 @@ impl Demod {
         self.search_symbols = 0;
     }
 
+    /// Runs a block. The matched filter and |c|² are computed for the whole
+    /// block first (vectorized); the per-phase energies, the correlation
+    /// ring and the input power are then updated a run of samples at a time,
+    /// each run ending at the next event (the end of a symbol period, or the
+    /// sample after the next symbol peak), where `check_lock` / `symbol`
+    /// run exactly as they would sample by sample.
     fn process(&mut self, re: &[f32], im: &[f32], stats: &mut DsssStats, out: &mut Vec<Found>) {
         self.c_re.clear();
         self.c_im.clear();
-        self.mf.process(re, im, &mut self.c_re, &mut self.c_im);
-        for k in 0..self.c_re.len() {
-            let (cr, ci) = (self.c_re[k], self.c_im[k]);
-            let n = self.n;
-            self.n += 1;
-            let p = re[k] * re[k] + im[k] * im[k];
-            self.power += (p - self.power) * (1.0 / 256.0);
-            self.ring_re[n as usize % RING] = cr;
-            self.ring_im[n as usize % RING] = ci;
+        let len = self.mf.process(re, im, &mut self.c_re, &mut self.c_im);
+        self.q.resize(len, 0.0);
+        self.p.resize(len, 0.0);
+        complex::magnitude_sq(&self.c_re, &self.c_im, &mut self.q);
+        complex::magnitude_sq(re, im, &mut self.p);
+        let mut k = 0;
+        while k < len {
             let ph = self.phase;
-            self.phase = if ph + 1 == SPS { 0 } else { ph + 1 };
-            let e = &mut self.energy[ph];
-            *e += (cr * cr + ci * ci - *e) * ALPHA;
-            if ph == SPS - 1 && matches!(self.state, State::Search | State::Sfd) {
-                self.check_lock(n, stats);
+            // the run ends at the period's last sample, or the sample after
+            // the next symbol's peak (pos + 1 ≥ n while locked)
+            let mut m = (SPS - ph).min(len - k);
+            if self.state != State::Search {
+                m = m.min((self.pos + 1).saturating_sub(self.n) as usize + 1);
+            }
+            for (e, &q) in self.energy[ph..ph + m].iter_mut().zip(&self.q[k..k + m]) {
+                *e += (q - *e) * ALPHA;
+            }
+            self.pbuf[ph..ph + m].copy_from_slice(&self.p[k..k + m]);
+            let at = self.n as usize % RING;
+            let first = m.min(RING - at);
+            self.ring_re[at..at + first].copy_from_slice(&self.c_re[k..k + first]);
+            self.ring_im[at..at + first].copy_from_slice(&self.c_im[k..k + first]);
+            self.ring_re[..m - first].copy_from_slice(&self.c_re[k + first..k + m]);
+            self.ring_im[..m - first].copy_from_slice(&self.c_im[k + first..k + m]);
+            self.n += m as u64;
+            k += m;
+            let n = self.n - 1;
+            if ph + m == SPS {
+                self.phase = 0;
+                // input power: one step per period of the mean |x|² (the
+                // per-sample average's decay over 22 samples)
+                let mut acc = [0f32; 4];
+                for c in self.pbuf.chunks_exact(4) {
+                    for l in 0..4 {
+                        acc[l] += c[l];
+                    }
+                }
+                let sum = (acc[0] + acc[2]) + (acc[1] + acc[3]) + (self.pbuf[20] + self.pbuf[21]);
+                self.power += (sum * (1.0 / SPS as f32) - self.power) * POWER_ALPHA;
+                if matches!(self.state, State::Search | State::Sfd) {
+                    self.check_lock(n, stats);
+                }
+            } else {
+                self.phase = ph + m;
             }
             while self.state != State::Search && self.pos < n {
                 // pos + 1 ≤ n: the peak and both neighbours are in the ring
