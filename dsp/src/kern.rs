@@ -298,7 +298,7 @@ pub(crate) fn fir_dots_complex(
 }
 
 /// Outputs per tile of [`chip_fir_tiles`].
-const CHIP_TILE: usize = 64;
+const CHIP_TILE: usize = 32;
 
 /// FIR whose window weights are ±1 chips each held for `hold` samples,
 /// vectorized across outputs: appends
@@ -330,23 +330,35 @@ pub(crate) fn chip_fir_tiles(
     }
     let avail = xr.len().min(xi.len()).saturating_sub(k - 1);
     let n = count.min(avail);
-    yr.reserve(n);
-    yi.reserve(n);
     // box sums needed by one tile: positions base .. base + CHIP_TILE + k - hold
     let nb = CHIP_TILE + k - hold;
     let full = if box_re.len().min(box_im.len()) >= nb { n / CHIP_TILE * CHIP_TILE } else { 0 };
     let (lr, li) = (nb.min(box_re.len()), nb.min(box_im.len()));
     let (box_re, box_im) = (&mut box_re[..lr], &mut box_im[..li]);
+    let (a, b) = (yr.len(), yi.len());
+    yr.resize(a + full, 0.0);
+    yi.resize(b + full, 0.0);
+    let (or, oi) = (&mut yr[a..], &mut yi[b..]);
     let mut base = 0;
     while base < full {
         let (wr, wi) = (&xr[base..base + nb + hold - 1], &xi[base..base + nb + hold - 1]);
-        box_re.copy_from_slice(&wr[..nb]);
-        box_im.copy_from_slice(&wi[..nb]);
-        for r in 1..hold {
-            let (sr, si) = (&wr[r..r + nb], &wi[r..r + nb]);
+        if hold == 1 {
             for l in 0..nb {
-                box_re[l] += sr[l];
-                box_im[l] += si[l];
+                box_re[l] = wr[l];
+                box_im[l] = wi[l];
+            }
+        } else {
+            let (ur, ui) = (&wr[1..1 + nb], &wi[1..1 + nb]);
+            for l in 0..nb {
+                box_re[l] = wr[l] + ur[l];
+                box_im[l] = wi[l] + ui[l];
+            }
+            for r in 2..hold {
+                let (sr, si) = (&wr[r..r + nb], &wi[r..r + nb]);
+                for l in 0..nb {
+                    box_re[l] += sr[l];
+                    box_im[l] += si[l];
+                }
             }
         }
         let mut ar = [0f32; CHIP_TILE];
@@ -365,14 +377,15 @@ pub(crate) fn chip_fir_tiles(
                 }
             }
         }
+        let (yr, yi) = (&mut or[base..base + CHIP_TILE], &mut oi[base..base + CHIP_TILE]);
         for l in 0..CHIP_TILE {
-            ar[l] *= gain;
-            ai[l] *= gain;
+            yr[l] = ar[l] * gain;
+            yi[l] = ai[l] * gain;
         }
-        yr.extend_from_slice(&ar);
-        yi.extend_from_slice(&ai);
         base += CHIP_TILE;
     }
+    yr.reserve(n - full);
+    yi.reserve(n - full);
     for i in full..n {
         let (mut ar, mut ai) = (0f32, 0f32);
         for (j, &m) in neg.iter().enumerate() {

@@ -13,7 +13,8 @@
 //! Everything is per sample: the output does not depend on the block split.
 
 use ridscope_dsp::complex;
-use ridscope_dsp::fir::{self, ChannelDecimator, ChipFir};
+use ridscope_dsp::fir::{self, ChipFir, FirDecimator};
+use ridscope_dsp::nco::Nco;
 use ridscope_dsp::resample::FractionalResampler;
 
 use super::plcp::{self, BARKER, Descrambler, HEADER_BITS, MAX_PSDU, Rate, SFD, SYNC_BITS};
@@ -97,74 +98,84 @@ pub struct DsssStats {
     pub frames: u64,
 }
 
-/// Front end: the channel at 22 MS/s.
+/// Stopband attenuation of the channel filters (dB): the demodulator
+/// needs ±8 MHz of passband, modest rejection (the channels overlap anyway).
+const FRONT_ATTEN_DB: f64 = 50.0;
+
+/// Front end: the channel at 22 MS/s. Off-centre channels are mixed to
+/// baseband at the input rate (an NCO: 4 multiply-adds per sample); then
+/// a rate that is a whole multiple of 22 MS/s is decimated by a short
+/// real-tap FIR, any other rate goes through one fractional resampler
+/// (its kernel is the channel filter). Real taps after the mix cost half
+/// of the complex taps of a mixing decimator, and one resampler replaces a
+/// decimator followed by a resampler.
 struct Front {
-    dec: Option<ChannelDecimator>,
+    nco: Option<Nco>,
+    dec: Option<FirDecimator>,
     decim: usize,
     rs: Option<FractionalResampler>,
-    a_re: Vec<f32>,
-    a_im: Vec<f32>,
+    m_re: Vec<f32>,
+    m_im: Vec<f32>,
 }
 
 impl Front {
     fn new(fs: f64, offset_hz: f64) -> Self {
-        let decim = ((fs / RX_RATE).floor() as usize).max(1);
-        let dec = (offset_hz.abs() >= 1.0 || decim > 1).then(|| {
-            let (pass, stop) = (8e6f64.min(0.4 * fs), 12e6f64.min(0.5 * fs));
-            let len = fir::kaiser_len(50.0, (stop - pass) / fs) | 1;
-            let taps = fir::lowpass(len, (pass + stop) / 2.0 / fs, fir::kaiser_beta(50.0));
-            ChannelDecimator::new(taps, offset_hz / fs, decim)
-        });
-        let mid = fs / decim as f64;
-        let rs = ((mid - RX_RATE).abs() > 1e-9 * RX_RATE).then(|| FractionalResampler::new(RX_RATE / mid));
-        Front { dec, decim, rs, a_re: Vec::new(), a_im: Vec::new() }
+        let nco = (offset_hz.abs() >= 1.0).then(|| Nco::new(-offset_hz, fs));
+        let d = (fs / RX_RATE).round();
+        let (dec, decim) = if d >= 2.0 && (fs - d * RX_RATE).abs() <= 1e-9 * fs {
+            // pass ±8 MHz, stop from 13 MHz (aliases land above 9 MHz)
+            let (pass, stop) = (8e6, 13e6);
+            let len = fir::kaiser_len(FRONT_ATTEN_DB, (stop - pass) / fs) | 1;
+            let taps = fir::lowpass(len, (pass + stop) / 2.0 / fs, fir::kaiser_beta(FRONT_ATTEN_DB));
+            (Some(FirDecimator::new(taps, d as usize)), d as usize)
+        } else {
+            (None, 1)
+        };
+        let rs = (dec.is_none() && (fs - RX_RATE).abs() > 1e-9 * RX_RATE)
+            .then(|| FractionalResampler::with_attenuation(RX_RATE / fs, FRONT_ATTEN_DB));
+        Front { nco, dec, decim, rs, m_re: Vec::new(), m_im: Vec::new() }
     }
 
     fn is_passthrough(&self) -> bool {
-        self.dec.is_none() && self.rs.is_none()
+        self.nco.is_none() && self.dec.is_none() && self.rs.is_none()
     }
 
     fn process(&mut self, re: &[f32], im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) {
-        let (mut r, mut i): (&[f32], &[f32]) = (re, im);
-        if let Some(dec) = &mut self.dec {
-            self.a_re.clear();
-            self.a_im.clear();
-            dec.process(r, i, &mut self.a_re, &mut self.a_im);
-            (r, i) = (&self.a_re, &self.a_im);
+        let n = re.len().min(im.len());
+        let (mut r, mut i): (&[f32], &[f32]) = (&re[..n], &im[..n]);
+        if let Some(nco) = &mut self.nco {
+            self.m_re.resize(n, 0.0);
+            self.m_im.resize(n, 0.0);
+            nco.mix(r, i, &mut self.m_re, &mut self.m_im);
+            (r, i) = (&self.m_re, &self.m_im);
         }
-        match &mut self.rs {
-            Some(rs) => {
-                rs.process(r, i, out_re, out_im);
-            }
-            None => {
-                out_re.extend_from_slice(r);
-                out_im.extend_from_slice(i);
-            }
+        if let Some(dec) = &mut self.dec {
+            dec.process(r, i, out_re, out_im);
+        } else if let Some(rs) = &mut self.rs {
+            rs.process(r, i, out_re, out_im);
+        } else {
+            out_re.extend_from_slice(r);
+            out_im.extend_from_slice(i);
         }
     }
 
     /// Input position of 22 MS/s sample `k`.
     fn input_position(&self, k: f64) -> f64 {
-        let t = match &self.rs {
-            None => k,
-            Some(rs) => {
+        match (&self.dec, &self.rs) {
+            (Some(dec), _) => k * self.decim as f64 - dec.delay(),
+            (None, Some(rs)) => {
                 let i = k.floor().max(0.0) as u64;
                 let (a, b) = (rs.input_time_of_output(i), rs.input_time_of_output(i + 1));
                 a + (b - a) * (k - i as f64)
             }
-        };
-        match &self.dec {
-            Some(dec) => t * self.decim as f64 - dec.delay(),
-            None => t,
+            (None, None) => k,
         }
     }
 
     /// Input samples to push at the end so the last input reaches the output.
     fn flush_len(&self) -> usize {
         let d = self.decim as f64;
-        (self.dec.as_ref().map_or(0.0, |c| c.delay() + d)
-            + self.rs.as_ref().map_or(0.0, |r| r.taps() as f64 * d)
-            + 64.0)
+        (self.dec.as_ref().map_or(0.0, |c| c.delay() + d) + self.rs.as_ref().map_or(0.0, |r| r.taps() as f64) + 64.0)
             .ceil() as usize
     }
 }
@@ -303,16 +314,20 @@ impl Demod {
             if self.state != State::Search {
                 m = m.min((self.pos + 1).saturating_sub(self.n) as usize + 1);
             }
-            for (e, &q) in self.energy[ph..ph + m].iter_mut().zip(&self.q[k..k + m]) {
-                *e += (q - *e) * ALPHA;
+            // (plain loops: short runs, no memcpy calls)
+            let (e, pb) = (&mut self.energy[ph..ph + m], &mut self.pbuf[ph..ph + m]);
+            let (q, p) = (&self.q[k..k + m], &self.p[k..k + m]);
+            for i in 0..m {
+                e[i] += (q[i] - e[i]) * ALPHA;
+                pb[i] = p[i];
             }
-            self.pbuf[ph..ph + m].copy_from_slice(&self.p[k..k + m]);
-            let at = self.n as usize % RING;
-            let first = m.min(RING - at);
-            self.ring_re[at..at + first].copy_from_slice(&self.c_re[k..k + first]);
-            self.ring_im[at..at + first].copy_from_slice(&self.c_im[k..k + first]);
-            self.ring_re[..m - first].copy_from_slice(&self.c_re[k + first..k + m]);
-            self.ring_im[..m - first].copy_from_slice(&self.c_im[k + first..k + m]);
+            let at = self.n as usize;
+            let (cr, ci) = (&self.c_re[k..k + m], &self.c_im[k..k + m]);
+            for i in 0..m {
+                let j = (at + i) % RING;
+                self.ring_re[j] = cr[i];
+                self.ring_im[j] = ci[i];
+            }
             self.n += m as u64;
             k += m;
             let n = self.n - 1;
