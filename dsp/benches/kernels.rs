@@ -12,7 +12,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use ridscope_dsp::complex;
 use ridscope_dsp::correlate::{DirectCorrelator, FftCorrelator, SlidingEnergy};
-use ridscope_dsp::fir::{ChannelDecimator, FirDecimator, FirFilter, kaiser_beta, lowpass};
+use ridscope_dsp::fir::{ChannelDecimator, ChipFir, FirDecimator, FirFilter, kaiser_beta, lowpass};
 use ridscope_dsp::nco::Nco;
 use ridscope_dsp::noise::Rng;
 use ridscope_dsp::resample::FractionalResampler;
@@ -44,6 +44,24 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(BLOCK as u64));
     let mut f = FirFilter::new(lowpass(16, 0.2, kaiser_beta(50.0)));
     g.bench_function("filter_16taps", |b| {
+        b.iter(|| {
+            yr.clear();
+            yi.clear();
+            f.process(black_box(&xr), black_box(&xi), &mut yr, &mut yi)
+        })
+    });
+    // 11-chip Barker matched filter at 2 samples per chip (22 taps of ±1/22)
+    let barker = [1.0f32, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0];
+    let mut f = ChipFir::new(&barker, 2, 1.0 / 22.0);
+    g.bench_function("chip_11x2", |b| {
+        b.iter(|| {
+            yr.clear();
+            yi.clear();
+            f.process(black_box(&xr), black_box(&xi), &mut yr, &mut yi)
+        })
+    });
+    let mut f = FirFilter::new(barker.iter().flat_map(|&c| [c / 22.0; 2]).collect());
+    g.bench_function("filter_22taps_barker", |b| {
         b.iter(|| {
             yr.clear();
             yi.clear();

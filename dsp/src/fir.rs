@@ -1,6 +1,6 @@
 //! FIR design (Kaiser-windowed sinc) and streaming FIR filters:
-//! [`FirFilter`], [`FirDecimator`] and the channel extractor
-//! [`ChannelDecimator`].
+//! [`FirFilter`], [`FirDecimator`], the held-chip matched filter
+//! [`ChipFir`] and the channel extractor [`ChannelDecimator`].
 //!
 //! # Output alignment
 //!
@@ -217,6 +217,82 @@ impl FirFilter {
     /// length of `in_re`/`in_im`). Returns the number appended.
     pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
         self.0.process(in_re, in_im, out_re, out_im)
+    }
+}
+
+/// Streaming FIR whose taps are ±1 chips each held for `hold` samples,
+/// times a gain: the matched filter of a rectangular-chip spreading code
+/// sampled at `hold` samples per chip (e.g. an 11-chip Barker code at 2
+/// samples per chip), at a fraction of the cost of [`FirFilter`].
+///
+/// Output `n` is `gain · Σ_j c_j · Σ_{r<hold} x[n − K + 1 + j·hold + r]`
+/// with `K = chips·hold`: the window of the last `K` inputs (oldest first)
+/// correlated with the held chips in the order given. As a convolution it
+/// is the FIR `h[k] = gain · c[(K − 1 − k) / hold]`, delay `(K − 1)/2`,
+/// zero initial history; one output per input. Only the signs of `chips`
+/// count (zero is taken as +1).
+#[derive(Clone, Debug)]
+pub struct ChipFir {
+    neg: Vec<bool>,
+    hold: usize,
+    gain: f32,
+    win: Windows,
+    box_re: Vec<f32>,
+    box_im: Vec<f32>,
+    produced: u64,
+}
+
+impl ChipFir {
+    /// `hold` 0 is taken as 1; no chips: output all zeros.
+    pub fn new(chips: &[f32], hold: usize, gain: f32) -> Self {
+        let hold = hold.max(1);
+        let neg: Vec<bool> = chips.iter().map(|&c| c < 0.0).collect();
+        let k = (neg.len() * hold).max(1);
+        let s = kern::chip_fir_scratch(k);
+        ChipFir { neg, hold, gain, win: Windows::new(k - 1), box_re: vec![0.0; s], box_im: vec![0.0; s], produced: 0 }
+    }
+
+    /// Window length `chips · hold`.
+    pub fn len(&self) -> usize {
+        self.neg.len() * self.hold
+    }
+
+    /// No chips.
+    pub fn is_empty(&self) -> bool {
+        self.neg.is_empty()
+    }
+
+    /// Group delay `(K − 1)/2` samples.
+    pub fn delay(&self) -> f64 {
+        self.len().saturating_sub(1) as f64 / 2.0
+    }
+
+    /// Outputs produced since `new`/`reset` (= inputs consumed).
+    pub fn outputs_produced(&self) -> u64 {
+        self.produced
+    }
+
+    /// Clears the history.
+    pub fn reset(&mut self) {
+        self.win.reset(self.len().max(1) - 1);
+        self.produced = 0;
+    }
+
+    /// Filters a block, appending one output per input sample (common
+    /// length of `in_re`/`in_im`). Returns the number appended.
+    pub fn process(&mut self, in_re: &[f32], in_im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) -> usize {
+        let k = self.len().max(1);
+        let (neg, hold, gain) = (&self.neg, self.hold, self.gain);
+        let (box_re, box_im) = (&mut self.box_re, &mut self.box_im);
+        let n = self.win.feed(in_re, in_im, k, 1, |xr, xi, count| {
+            if neg.is_empty() {
+                grow(out_re, out_im, count);
+            } else {
+                kern::chip_fir_tiles(neg, hold, gain, xr, xi, count, box_re, box_im, out_re, out_im);
+            }
+        });
+        self.produced += n as u64;
+        n
     }
 }
 
@@ -493,6 +569,41 @@ mod tests {
         let mut yi = vec![8.0];
         f.process(&[1.0], &[2.0], &mut yr, &mut yi);
         assert_eq!((yr, yi), (vec![7.0, 1.0], vec![8.0, 2.0]));
+    }
+
+    #[test]
+    fn chip_fir_matches_the_held_tap_fir() {
+        let n = 5000;
+        let (xr, xi) = random_complex(n, 21);
+        let barker = [1.0f32, -1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0];
+        for &(chips, hold, gain) in
+            &[(&barker[..], 2usize, 1.0 / 22.0), (&barker[..], 1, 0.5), (&barker[..5], 3, 2.0), (&barker[..1], 1, 1.0)]
+        {
+            let k = chips.len() * hold;
+            let h: Vec<f32> = (0..k).map(|i| gain * chips[(k - 1 - i) / hold]).collect();
+            let (wr, wi) = reference_decim(&h, &xr, &xi, 1);
+            let mut f = ChipFir::new(chips, hold, gain);
+            assert_eq!(f.len(), k);
+            assert_eq!(f.delay(), (k - 1) as f64 / 2.0);
+            let (mut yr, mut yi) = (Vec::new(), Vec::new());
+            assert_eq!(f.process(&xr, &xi, &mut yr, &mut yi), n);
+            let tol = 1e-5 * (gain.abs() as f64) * k as f64;
+            assert_close(&yr, &wr, tol, "re");
+            assert_close(&yi, &wi, tol, "im");
+            for seed in 0..5 {
+                f.reset();
+                let (br, bi) = run_blocks(n, seed, |r, a, b| {
+                    f.process(&xr[r.clone()], &xi[r], a, b);
+                });
+                assert_eq!(br, yr, "block split chips={} hold={hold}", chips.len());
+                assert_eq!(bi, yi);
+            }
+        }
+        let mut f = ChipFir::new(&[], 2, 1.0);
+        let (mut yr, mut yi) = (vec![7.0], vec![8.0]);
+        assert_eq!(f.process(&xr[..10], &xi[..10], &mut yr, &mut yi), 10);
+        assert_eq!(yr.len(), 11);
+        assert!(yr[1..].iter().chain(&yi[1..]).all(|&v| v == 0.0));
     }
 
     /// Mix by e^{-j2π f0 n} (exact, f64), filter, downsample.

@@ -297,6 +297,123 @@ pub(crate) fn fir_dots_complex(
     }
 }
 
+/// Outputs per tile of [`chip_fir_tiles`].
+const CHIP_TILE: usize = 32;
+
+/// FIR whose window weights are ±1 chips each held for `hold` samples,
+/// vectorized across outputs: appends
+/// `y[i] = gain * sum_j s_j * sum_{r < hold} x[i + j*hold + r]` for
+/// `i < count` (at most as many as `x` has full windows of
+/// `neg.len() * hold` samples for), `s_j = -1` where `neg[j]`, else `+1`.
+/// Each box sum is taken from `r = 0` up, the chip sum in increasing `j`
+/// from 0 (adding or subtracting, so FMA cannot change a result), then
+/// scaled. `box_re`/`box_im` are scratch of at least `CHIP_TILE + window`
+/// samples. Returns the number appended.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn chip_fir_tiles(
+    neg: &[bool],
+    hold: usize,
+    gain: f32,
+    xr: &[f32],
+    xi: &[f32],
+    count: usize,
+    box_re: &mut [f32],
+    box_im: &mut [f32],
+    yr: &mut Vec<f32>,
+    yi: &mut Vec<f32>,
+) -> usize {
+    let hold = hold.max(1);
+    let k = neg.len() * hold;
+    if k == 0 {
+        return 0;
+    }
+    let avail = xr.len().min(xi.len()).saturating_sub(k - 1);
+    let n = count.min(avail);
+    // box sums needed by one tile: positions base .. base + CHIP_TILE + k - hold
+    let nb = CHIP_TILE + k - hold;
+    let full = if box_re.len().min(box_im.len()) >= nb { n / CHIP_TILE * CHIP_TILE } else { 0 };
+    let (lr, li) = (nb.min(box_re.len()), nb.min(box_im.len()));
+    let (box_re, box_im) = (&mut box_re[..lr], &mut box_im[..li]);
+    let (a, b) = (yr.len(), yi.len());
+    yr.resize(a + full, 0.0);
+    yi.resize(b + full, 0.0);
+    let (or, oi) = (&mut yr[a..], &mut yi[b..]);
+    let mut base = 0;
+    while base < full {
+        let (wr, wi) = (&xr[base..base + nb + hold - 1], &xi[base..base + nb + hold - 1]);
+        if hold == 1 {
+            for l in 0..nb {
+                box_re[l] = wr[l];
+                box_im[l] = wi[l];
+            }
+        } else {
+            let (ur, ui) = (&wr[1..1 + nb], &wi[1..1 + nb]);
+            for l in 0..nb {
+                box_re[l] = wr[l] + ur[l];
+                box_im[l] = wi[l] + ui[l];
+            }
+            for r in 2..hold {
+                let (sr, si) = (&wr[r..r + nb], &wi[r..r + nb]);
+                for l in 0..nb {
+                    box_re[l] += sr[l];
+                    box_im[l] += si[l];
+                }
+            }
+        }
+        let mut ar = [0f32; CHIP_TILE];
+        let mut ai = [0f32; CHIP_TILE];
+        for (j, &m) in neg.iter().enumerate() {
+            let (br, bi) = (&box_re[j * hold..j * hold + CHIP_TILE], &box_im[j * hold..j * hold + CHIP_TILE]);
+            if m {
+                for l in 0..CHIP_TILE {
+                    ar[l] -= br[l];
+                    ai[l] -= bi[l];
+                }
+            } else {
+                for l in 0..CHIP_TILE {
+                    ar[l] += br[l];
+                    ai[l] += bi[l];
+                }
+            }
+        }
+        let (yr, yi) = (&mut or[base..base + CHIP_TILE], &mut oi[base..base + CHIP_TILE]);
+        for l in 0..CHIP_TILE {
+            yr[l] = ar[l] * gain;
+            yi[l] = ai[l] * gain;
+        }
+        base += CHIP_TILE;
+    }
+    yr.reserve(n - full);
+    yi.reserve(n - full);
+    for i in full..n {
+        let (mut ar, mut ai) = (0f32, 0f32);
+        for (j, &m) in neg.iter().enumerate() {
+            let a = i + j * hold;
+            let (mut br, mut bi) = (xr[a], xi[a]);
+            for r in 1..hold {
+                br += xr[a + r];
+                bi += xi[a + r];
+            }
+            if m {
+                ar -= br;
+                ai -= bi;
+            } else {
+                ar += br;
+                ai += bi;
+            }
+        }
+        yr.push(ar * gain);
+        yi.push(ai * gain);
+    }
+    n
+}
+
+/// Scratch length [`chip_fir_tiles`] needs for a window of `k` samples.
+pub(crate) const fn chip_fir_scratch(k: usize) -> usize {
+    CHIP_TILE + k
+}
+
 /// Tables of the polyphase interpolator driven by [`resample_run`].
 pub(crate) struct PolyTables<'a> {
     /// `(phases + 1) * taps` coefficients, phase-major.

@@ -29,7 +29,7 @@
 //! | module | types | what |
 //! |---|---|---|
 //! | [`nco`] | [`nco::Nco`] | complex mixer with exact long-term phase |
-//! | [`fir`] | [`fir::FirFilter`], [`fir::FirDecimator`], [`fir::ChannelDecimator`]; [`fir::lowpass`], [`fir::kaiser_beta`], [`fir::kaiser_len`] | Kaiser windowed-sinc design, streaming (decimating) FIR, channel extraction to baseband at the decimated rate |
+//! | [`fir`] | [`fir::FirFilter`], [`fir::FirDecimator`], [`fir::ChipFir`], [`fir::ChannelDecimator`]; [`fir::lowpass`], [`fir::kaiser_beta`], [`fir::kaiser_len`] | Kaiser windowed-sinc design, streaming (decimating) FIR, held-chip (±1) matched filter, channel extraction to baseband at the decimated rate |
 //! | [`resample`] | [`resample::FractionalResampler`] | arbitrary-ratio polyphase resampler with an exact output ↔ input time map |
 //! | [`correlate`] | [`correlate::DirectCorrelator`], [`correlate::FftCorrelator`], [`correlate::Correlator`], [`correlate::SlidingEnergy`] | streaming cross-correlation with a template, sliding energy, normalization |
 //! | [`noise`] | [`noise::Rng`] | seeded platform-independent xoshiro256** and ziggurat AWGN |

@@ -54,12 +54,21 @@ impl FractionalResampler {
     /// sample. The ratio is clamped to [1/16, 16] (non-finite: 1); the
     /// intended range is about 0.25 to 4.
     pub fn new(ratio_out_over_in: f64) -> Self {
+        Self::with_attenuation(ratio_out_over_in, DESIGN_ATTEN_DB)
+    }
+
+    /// As [`new`](Self::new) with the kernel designed for `atten_db` of
+    /// stopband attenuation (clamped to [20, 120] dB; NaN: the default 80)
+    /// instead of 80 dB: a shorter kernel where aliases 50 dB down are
+    /// enough. The passband and transition band are the same.
+    pub fn with_attenuation(ratio_out_over_in: f64, atten_db: f64) -> Self {
+        let atten = if atten_db.is_nan() { DESIGN_ATTEN_DB } else { atten_db.clamp(20.0, 120.0) };
         let ratio = if ratio_out_over_in.is_finite() { ratio_out_over_in.clamp(1.0 / 16.0, 16.0) } else { 1.0 };
         let step = ((1u128 << TIME_FRAC_BITS) as f64 / ratio).round() as u128;
         let scale = ratio.min(1.0); // min(fs_in, fs_out) / fs_in
         let tw = 0.4 * scale; // transition 0.3 → 0.7 of the lower rate
-        let taps = kaiser_len(DESIGN_ATTEN_DB, tw).div_ceil(8).max(1) * 8;
-        let beta = kaiser_beta(DESIGN_ATTEN_DB);
+        let taps = kaiser_len(atten, tw).div_ceil(8).max(1) * 8;
+        let beta = kaiser_beta(atten);
         let fc = 0.5 * scale;
         let half = (taps / 2) as f64;
         // coef[p][jj] = h(p/PHASES − j), j = jj − (taps/2 − 1).
@@ -251,10 +260,14 @@ mod tests {
     /// fitted complex gain and the residual power relative to the tone
     /// (everything not at the tone: images, aliases, interpolation error).
     fn tone_response(ratio: f64, f: f64) -> (f64, f64) {
+        tone_response_with(FractionalResampler::new(ratio), f)
+    }
+
+    fn tone_response_with(mut r: FractionalResampler, f: f64) -> (f64, f64) {
+        let ratio = r.ratio();
         let n = 20_000;
         let xr: Vec<f32> = (0..n).map(|i| (2.0 * PI * f * i as f64).cos() as f32).collect();
         let xi: Vec<f32> = (0..n).map(|i| (2.0 * PI * f * i as f64).sin() as f32).collect();
-        let mut r = FractionalResampler::new(ratio);
         let (mut yr, mut yi) = (Vec::new(), Vec::new());
         r.process(&xr, &xi, &mut yr, &mut yi);
         // Skip the start-up transient.
@@ -297,6 +310,22 @@ mod tests {
                 assert!(res_db < -60.0, "ratio {ratio} f {f}: images/aliases at {res_db} dB");
             }
         }
+    }
+
+    #[test]
+    fn shorter_kernel_for_lower_attenuation() {
+        for &ratio in &[22.0 / 61.44, 1.1, 0.5] {
+            let r = FractionalResampler::with_attenuation(ratio, 50.0);
+            assert!(r.taps() < FractionalResampler::new(ratio).taps() || r.taps() == 16, "ratio {ratio}");
+            let band = 0.3 * ratio.min(1.0);
+            for i in 0..=8 {
+                let f = band * (i as f64 / 8.0) * if i % 2 == 0 { 1.0 } else { -1.0 };
+                let (g, res) = tone_response_with(FractionalResampler::with_attenuation(ratio, 50.0), f);
+                assert!((20.0 * g.log10()).abs() < 0.1, "ratio {ratio} f {f}: gain {g}");
+                assert!(10.0 * res.log10() < -40.0, "ratio {ratio} f {f}: residual {res}");
+            }
+        }
+        assert_eq!(FractionalResampler::with_attenuation(0.5, f64::NAN).taps(), FractionalResampler::new(0.5).taps());
     }
 
     #[test]

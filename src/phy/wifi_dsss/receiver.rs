@@ -17,7 +17,9 @@
 //! CCK headers (5.5, 11 Mb/s) count as `unsupported`.
 //! Everything is per sample: the output does not depend on the block split.
 
-use ridscope_dsp::fir::{self, ChannelDecimator, FirFilter};
+use ridscope_dsp::complex;
+use ridscope_dsp::fir::{self, ChipFir, FirDecimator};
+use ridscope_dsp::nco::Nco;
 use ridscope_dsp::resample::FractionalResampler;
 
 use super::plcp::{self, BARKER, Descrambler, HEADER_BITS, MAX_PSDU, Preamble, Rate, SFD, SHORT_SFD, SYNC_BITS};
@@ -47,6 +49,9 @@ const SFD_TIMEOUT: u32 = (SYNC_BITS + 16 + 40) as u32;
 /// carrier tracking costs nothing).
 const RELOCK_GROWTH: f32 = 8.0;
 const RELOCK_AFTER: u32 = 40;
+/// Input power averaging, per symbol period: the decay over [`SPS`]
+/// samples of a per-sample average with gain 1/256.
+const POWER_ALPHA: f32 = 0.082_503;
 /// CFO tracking loop gain (per symbol).
 const BETA: f32 = 1.0 / 64.0;
 /// Memory of the DQPSK phase reference, per symbol (0 would be plain
@@ -111,74 +116,84 @@ pub struct DsssStats {
     pub frames: u64,
 }
 
-/// Front end: the channel at 22 MS/s.
+/// Stopband attenuation of the channel filters (dB): the demodulator
+/// needs ±8 MHz of passband, modest rejection (the channels overlap anyway).
+const FRONT_ATTEN_DB: f64 = 50.0;
+
+/// Front end: the channel at 22 MS/s. Off-centre channels are mixed to
+/// baseband at the input rate (an NCO: 4 multiply-adds per sample); then
+/// a rate that is a whole multiple of 22 MS/s is decimated by a short
+/// real-tap FIR, any other rate goes through one fractional resampler
+/// (its kernel is the channel filter). Real taps after the mix cost half
+/// of the complex taps of a mixing decimator, and one resampler replaces a
+/// decimator followed by a resampler.
 struct Front {
-    dec: Option<ChannelDecimator>,
+    nco: Option<Nco>,
+    dec: Option<FirDecimator>,
     decim: usize,
     rs: Option<FractionalResampler>,
-    a_re: Vec<f32>,
-    a_im: Vec<f32>,
+    m_re: Vec<f32>,
+    m_im: Vec<f32>,
 }
 
 impl Front {
     fn new(fs: f64, offset_hz: f64) -> Self {
-        let decim = ((fs / RX_RATE).floor() as usize).max(1);
-        let dec = (offset_hz.abs() >= 1.0 || decim > 1).then(|| {
-            let (pass, stop) = (8e6f64.min(0.4 * fs), 12e6f64.min(0.5 * fs));
-            let len = fir::kaiser_len(50.0, (stop - pass) / fs) | 1;
-            let taps = fir::lowpass(len, (pass + stop) / 2.0 / fs, fir::kaiser_beta(50.0));
-            ChannelDecimator::new(taps, offset_hz / fs, decim)
-        });
-        let mid = fs / decim as f64;
-        let rs = ((mid - RX_RATE).abs() > 1e-9 * RX_RATE).then(|| FractionalResampler::new(RX_RATE / mid));
-        Front { dec, decim, rs, a_re: Vec::new(), a_im: Vec::new() }
+        let nco = (offset_hz.abs() >= 1.0).then(|| Nco::new(-offset_hz, fs));
+        let d = (fs / RX_RATE).round();
+        let (dec, decim) = if d >= 2.0 && (fs - d * RX_RATE).abs() <= 1e-9 * fs {
+            // pass ±8 MHz, stop from 13 MHz (aliases land above 9 MHz)
+            let (pass, stop) = (8e6, 13e6);
+            let len = fir::kaiser_len(FRONT_ATTEN_DB, (stop - pass) / fs) | 1;
+            let taps = fir::lowpass(len, (pass + stop) / 2.0 / fs, fir::kaiser_beta(FRONT_ATTEN_DB));
+            (Some(FirDecimator::new(taps, d as usize)), d as usize)
+        } else {
+            (None, 1)
+        };
+        let rs = (dec.is_none() && (fs - RX_RATE).abs() > 1e-9 * RX_RATE)
+            .then(|| FractionalResampler::with_attenuation(RX_RATE / fs, FRONT_ATTEN_DB));
+        Front { nco, dec, decim, rs, m_re: Vec::new(), m_im: Vec::new() }
     }
 
     fn is_passthrough(&self) -> bool {
-        self.dec.is_none() && self.rs.is_none()
+        self.nco.is_none() && self.dec.is_none() && self.rs.is_none()
     }
 
     fn process(&mut self, re: &[f32], im: &[f32], out_re: &mut Vec<f32>, out_im: &mut Vec<f32>) {
-        let (mut r, mut i): (&[f32], &[f32]) = (re, im);
-        if let Some(dec) = &mut self.dec {
-            self.a_re.clear();
-            self.a_im.clear();
-            dec.process(r, i, &mut self.a_re, &mut self.a_im);
-            (r, i) = (&self.a_re, &self.a_im);
+        let n = re.len().min(im.len());
+        let (mut r, mut i): (&[f32], &[f32]) = (&re[..n], &im[..n]);
+        if let Some(nco) = &mut self.nco {
+            self.m_re.resize(n, 0.0);
+            self.m_im.resize(n, 0.0);
+            nco.mix(r, i, &mut self.m_re, &mut self.m_im);
+            (r, i) = (&self.m_re, &self.m_im);
         }
-        match &mut self.rs {
-            Some(rs) => {
-                rs.process(r, i, out_re, out_im);
-            }
-            None => {
-                out_re.extend_from_slice(r);
-                out_im.extend_from_slice(i);
-            }
+        if let Some(dec) = &mut self.dec {
+            dec.process(r, i, out_re, out_im);
+        } else if let Some(rs) = &mut self.rs {
+            rs.process(r, i, out_re, out_im);
+        } else {
+            out_re.extend_from_slice(r);
+            out_im.extend_from_slice(i);
         }
     }
 
     /// Input position of 22 MS/s sample `k`.
     fn input_position(&self, k: f64) -> f64 {
-        let t = match &self.rs {
-            None => k,
-            Some(rs) => {
+        match (&self.dec, &self.rs) {
+            (Some(dec), _) => k * self.decim as f64 - dec.delay(),
+            (None, Some(rs)) => {
                 let i = k.floor().max(0.0) as u64;
                 let (a, b) = (rs.input_time_of_output(i), rs.input_time_of_output(i + 1));
                 a + (b - a) * (k - i as f64)
             }
-        };
-        match &self.dec {
-            Some(dec) => t * self.decim as f64 - dec.delay(),
-            None => t,
+            (None, None) => k,
         }
     }
 
     /// Input samples to push at the end so the last input reaches the output.
     fn flush_len(&self) -> usize {
         let d = self.decim as f64;
-        (self.dec.as_ref().map_or(0.0, |c| c.delay() + d)
-            + self.rs.as_ref().map_or(0.0, |r| r.taps() as f64 * d)
-            + 64.0)
+        (self.dec.as_ref().map_or(0.0, |c| c.delay() + d) + self.rs.as_ref().map_or(0.0, |r| r.taps() as f64) + 64.0)
             .ceil() as usize
     }
 }
@@ -194,9 +209,14 @@ enum State {
 
 /// The demodulator of one channel at 22 MS/s.
 struct Demod {
-    mf: FirFilter,
+    mf: ChipFir,
     c_re: Vec<f32>,
     c_im: Vec<f32>,
+    /// |c|² and |x|² of the block.
+    q: Vec<f32>,
+    p: Vec<f32>,
+    /// |x|² of the current symbol period, by phase.
+    pbuf: [f32; SPS],
     ring_re: [f32; RING],
     ring_im: [f32; RING],
     energy: [f32; SPS],
@@ -252,12 +272,16 @@ struct Found {
 
 impl Demod {
     fn new(lock_ratio: f32) -> Self {
-        // c[n] = Σ_k h[k]·x[n − k], h[k] = s[21 − k], s the 2-sample/chip Barker
-        let taps: Vec<f32> = (0..SPS).map(|k| BARKER[(SPS - 1 - k) / 2] as f32 / SPS as f32).collect();
+        // c[n] = Σ_k h[k]·x[n − k], h[k] = s[21 − k]/22, s the 2-sample/chip
+        // Barker: the window x[n − 21 ..= n] against the chips, 2 samples each
+        let chips = BARKER.map(|b| b as f32);
         Demod {
-            mf: FirFilter::new(taps),
+            mf: ChipFir::new(&chips, 2, 1.0 / SPS as f32),
             c_re: Vec::with_capacity(CHUNK * 2),
             c_im: Vec::with_capacity(CHUNK * 2),
+            q: Vec::with_capacity(CHUNK * 2),
+            p: Vec::with_capacity(CHUNK * 2),
+            pbuf: [0.0; SPS],
             ring_re: [0.0; RING],
             ring_im: [0.0; RING],
             energy: [0.0; SPS],
@@ -298,24 +322,63 @@ impl Demod {
         self.search_symbols = 0;
     }
 
+    /// Runs a block. The matched filter and |c|² are computed for the whole
+    /// block first (vectorized); the per-phase energies, the correlation
+    /// ring and the input power are then updated a run of samples at a time,
+    /// each run ending at the next event (the end of a symbol period, or the
+    /// sample after the next symbol peak), where `check_lock` / `symbol`
+    /// run exactly as they would sample by sample.
     fn process(&mut self, re: &[f32], im: &[f32], stats: &mut DsssStats, out: &mut Vec<Found>) {
         self.c_re.clear();
         self.c_im.clear();
-        self.mf.process(re, im, &mut self.c_re, &mut self.c_im);
-        for k in 0..self.c_re.len() {
-            let (cr, ci) = (self.c_re[k], self.c_im[k]);
-            let n = self.n;
-            self.n += 1;
-            let p = re[k] * re[k] + im[k] * im[k];
-            self.power += (p - self.power) * (1.0 / 256.0);
-            self.ring_re[n as usize % RING] = cr;
-            self.ring_im[n as usize % RING] = ci;
+        let len = self.mf.process(re, im, &mut self.c_re, &mut self.c_im);
+        self.q.resize(len, 0.0);
+        self.p.resize(len, 0.0);
+        complex::magnitude_sq(&self.c_re, &self.c_im, &mut self.q);
+        complex::magnitude_sq(re, im, &mut self.p);
+        let mut k = 0;
+        while k < len {
             let ph = self.phase;
-            self.phase = if ph + 1 == SPS { 0 } else { ph + 1 };
-            let e = &mut self.energy[ph];
-            *e += (cr * cr + ci * ci - *e) * ALPHA;
-            if ph == SPS - 1 && matches!(self.state, State::Search | State::Sfd) {
-                self.check_lock(n, stats);
+            // the run ends at the period's last sample, or the sample after
+            // the next symbol's peak (pos + 1 ≥ n while locked)
+            let mut m = (SPS - ph).min(len - k);
+            if self.state != State::Search {
+                m = m.min((self.pos + 1).saturating_sub(self.n) as usize + 1);
+            }
+            // (plain loops: short runs, no memcpy calls)
+            let (e, pb) = (&mut self.energy[ph..ph + m], &mut self.pbuf[ph..ph + m]);
+            let (q, p) = (&self.q[k..k + m], &self.p[k..k + m]);
+            for i in 0..m {
+                e[i] += (q[i] - e[i]) * ALPHA;
+                pb[i] = p[i];
+            }
+            let at = self.n as usize;
+            let (cr, ci) = (&self.c_re[k..k + m], &self.c_im[k..k + m]);
+            for i in 0..m {
+                let j = (at + i) % RING;
+                self.ring_re[j] = cr[i];
+                self.ring_im[j] = ci[i];
+            }
+            self.n += m as u64;
+            k += m;
+            let n = self.n - 1;
+            if ph + m == SPS {
+                self.phase = 0;
+                // input power: one step per period of the mean |x|² (the
+                // per-sample average's decay over 22 samples)
+                let mut acc = [0f32; 4];
+                for c in self.pbuf.chunks_exact(4) {
+                    for l in 0..4 {
+                        acc[l] += c[l];
+                    }
+                }
+                let sum = (acc[0] + acc[2]) + (acc[1] + acc[3]) + (self.pbuf[20] + self.pbuf[21]);
+                self.power += (sum * (1.0 / SPS as f32) - self.power) * POWER_ALPHA;
+                if matches!(self.state, State::Search | State::Sfd) {
+                    self.check_lock(n, stats);
+                }
+            } else {
+                self.phase = ph + m;
             }
             while self.state != State::Search && self.pos < n {
                 // pos + 1 ≤ n: the peak and both neighbours are in the ring
