@@ -55,7 +55,7 @@ impl DecodeConfig {
             wifi_channels: DEFAULT_WIFI_CHANNELS.to_vec(),
             quiet: false,
             block: 1 << 16,
-            phys: vec![PhyChoice::Ble, PhyChoice::Dji],
+            phys: vec![PhyChoice::Ble, PhyChoice::Dji, PhyChoice::Wifi],
         }
     }
 }

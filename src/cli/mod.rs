@@ -62,7 +62,7 @@ pub struct DecodeArgs {
     /// Receivers to run; each runs when the capture suits it (BLE: an
     /// advertising channel inside the band; DJI: 15.36 MS/s or more; wifi:
     /// 802.11b DSSS, 11 MS/s or more, a --wifi-channels channel in the band).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji,wifi")]
     pub phy: Vec<decode::PhyChoice>,
     /// Write JSON Lines here instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]

@@ -156,7 +156,9 @@ pub fn schedule_for(cfg: &ScenarioConfig, plan: &WifiPlan, drones: &[Drone]) -> 
         let ssid = format!("RID-{}", d.serial.chars().take(28).collect::<String>());
         let mut t = rng.f64() * plan.period_s;
         let mut dji_seq = 0u16;
-        let dji_uuid: String = (0..19).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
+        // its own stream, so the other transports' frames do not depend on it
+        let mut uuid_rng = Rng::new(cfg.seed, &[0x3f_0005, d.index as u64]);
+        let dji_uuid: String = (0..19).map(|_| char::from(b'0' + uuid_rng.below(10) as u8)).collect();
         while t < cfg.duration_s {
             counter = counter.wrapping_add(1);
             seq = (seq + 1) & 0x0FFF;
