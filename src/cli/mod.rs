@@ -157,22 +157,11 @@ pub struct SynthWifiArgs {
     /// Chip-rate SNR (chip power over N0 · 11 MHz, dB).
     #[arg(long = "snr-db", default_value_t = 20.0, allow_negative_numbers = true)]
     pub snr_db: f64,
-    /// Carrier offsets are drawn per transmitter uniformly in ±this.
-    #[arg(long = "cfo-hz", default_value_t = 20e3)]
-    pub cfo_hz: f64,
-    /// Clock errors are drawn per transmitter uniformly in ±this.
-    #[arg(long, default_value_t = 10.0)]
-    pub ppm: f64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
     /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
     #[arg(long, value_parser = decode::parse_format, default_value = "cf32")]
     pub format: crate::source::SampleFormat,
-    /// Where the drones fly (latitude, longitude).
-    #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
-    pub lat: f64,
-    #[arg(long, default_value_t = 13.4010, allow_negative_numbers = true)]
-    pub lon: f64,
+    #[command(flatten)]
+    pub common: CommonSynthArgs,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +202,16 @@ pub struct SynthMixedArgs {
     /// Seconds between the DroneID bursts of one drone.
     #[arg(long = "dji-period", default_value_t = 0.6)]
     pub dji_period: f64,
+    /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
+    #[arg(long, value_parser = decode::parse_format, default_value = "cs16")]
+    pub format: crate::source::SampleFormat,
+    #[command(flatten)]
+    pub common: CommonSynthArgs,
+}
+
+/// Options every `synth` subcommand has.
+#[derive(Debug, Args)]
+pub struct CommonSynthArgs {
     /// Carrier offsets are drawn per transmitter uniformly in ±this.
     #[arg(long = "cfo-hz", default_value_t = 20e3)]
     pub cfo_hz: f64,
@@ -221,9 +220,6 @@ pub struct SynthMixedArgs {
     pub ppm: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
-    #[arg(long, value_parser = decode::parse_format, default_value = "cs16")]
-    pub format: crate::source::SampleFormat,
     /// Where the drones fly (latitude, longitude).
     #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
     pub lat: f64,
@@ -260,22 +256,11 @@ pub struct SynthDjiArgs {
     /// SNR in the 9 MHz occupied band (dB).
     #[arg(long = "snr-db", default_value_t = 20.0, allow_negative_numbers = true)]
     pub snr_db: f64,
-    /// Carrier offsets are drawn per drone uniformly in ±this.
-    #[arg(long = "cfo-hz", default_value_t = 20e3)]
-    pub cfo_hz: f64,
-    /// Clock errors are drawn per drone uniformly in ±this.
-    #[arg(long, default_value_t = 10.0)]
-    pub ppm: f64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
     /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
     #[arg(long, value_parser = decode::parse_format, default_value = "cf32")]
     pub format: crate::source::SampleFormat,
-    /// Where the drones fly (latitude, longitude).
-    #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
-    pub lat: f64,
-    #[arg(long, default_value_t = 13.4010, allow_negative_numbers = true)]
-    pub lon: f64,
+    #[command(flatten)]
+    pub common: CommonSynthArgs,
 }
 
 #[derive(Debug, Args)]
@@ -294,22 +279,11 @@ pub struct SynthBleArgs {
     pub duration: f64,
     #[arg(long = "ebn0-db", default_value_t = 20.0, allow_negative_numbers = true)]
     pub ebn0_db: f64,
-    /// Carrier offsets are drawn per transmitter uniformly in ±this.
-    #[arg(long = "cfo-hz", default_value_t = 20e3)]
-    pub cfo_hz: f64,
-    /// Clock errors are drawn per transmitter uniformly in ±this.
-    #[arg(long, default_value_t = 10.0)]
-    pub ppm: f64,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
     /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
     #[arg(long, value_parser = decode::parse_format, default_value = "cu8")]
     pub format: crate::source::SampleFormat,
-    /// Where the drones fly (latitude, longitude).
-    #[arg(long, default_value_t = 52.4730, allow_negative_numbers = true)]
-    pub lat: f64,
-    #[arg(long, default_value_t = 13.4010, allow_negative_numbers = true)]
-    pub lon: f64,
+    #[command(flatten)]
+    pub common: CommonSynthArgs,
 }
 
 #[derive(Debug, Args)]
@@ -373,19 +347,13 @@ pub enum FcsMode {
 }
 
 /// The flight scenario shared by the `synth` subcommands.
-fn scenario_config(
-    seed: u64,
-    drones: usize,
-    duration_s: f64,
-    lat: f64,
-    lon: f64,
-) -> crate::synth::scenario::ScenarioConfig {
+fn scenario_config(c: &CommonSynthArgs, drones: usize, duration_s: f64) -> crate::synth::scenario::ScenarioConfig {
     crate::synth::scenario::ScenarioConfig {
-        seed,
+        seed: c.seed,
         drones,
         duration_s,
-        origin_lat_deg: lat,
-        origin_lon_deg: lon,
+        origin_lat_deg: c.lat,
+        origin_lon_deg: c.lon,
         ..crate::synth::scenario::ScenarioConfig::default()
     }
 }
@@ -408,27 +376,27 @@ pub fn main() -> ExitCode {
             decode::run(cfg)
         }
         Command::Synth(SynthCommand::Ble(a)) => {
-            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
+            let scenario = scenario_config(&a.common, a.drones, a.duration);
             let iq = crate::synth::iq::IqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
                 ebn0_db: a.ebn0_db,
-                cfo_hz: a.cfo_hz,
-                ppm: a.ppm,
-                seed: a.seed,
+                cfo_hz: a.common.cfo_hz,
+                ppm: a.common.ppm,
+                seed: a.common.seed,
                 amplitude: None,
             };
             synth::run(synth::SynthBleConfig { output: a.output, format: a.format, scenario, iq })
         }
         Command::Synth(SynthCommand::Dji(a)) => {
-            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
+            let scenario = scenario_config(&a.common, a.drones, a.duration);
             let iq = crate::synth::dji::DjiIqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
                 snr_db: a.snr_db,
-                cfo_hz: a.cfo_hz,
-                ppm: a.ppm,
-                seed: a.seed,
+                cfo_hz: a.common.cfo_hz,
+                ppm: a.common.ppm,
+                seed: a.common.seed,
                 amplitude: None,
             };
             let plan = crate::synth::dji::DjiPlan {
@@ -447,14 +415,14 @@ pub fn main() -> ExitCode {
             })
         }
         Command::Synth(SynthCommand::Wifi(a)) => {
-            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
+            let scenario = scenario_config(&a.common, a.drones, a.duration);
             let iq = crate::synth::wifi::WifiIqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
                 snr_db: a.snr_db,
-                cfo_hz: a.cfo_hz,
-                ppm: a.ppm,
-                seed: a.seed,
+                cfo_hz: a.common.cfo_hz,
+                ppm: a.common.ppm,
+                seed: a.common.seed,
                 amplitude: None,
             };
             let plan = crate::synth::wifi::WifiPlan {
@@ -483,32 +451,32 @@ pub fn main() -> ExitCode {
             })
         }
         Command::Synth(SynthCommand::Mixed(a)) => {
-            let scenario = scenario_config(a.seed, a.drones, a.duration, a.lat, a.lon);
+            let scenario = scenario_config(&a.common, a.drones, a.duration);
             let ble = crate::synth::iq::IqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
                 ebn0_db: a.ebn0_db,
-                cfo_hz: a.cfo_hz,
-                ppm: a.ppm,
-                seed: a.seed,
+                cfo_hz: a.common.cfo_hz,
+                ppm: a.common.ppm,
+                seed: a.common.seed,
                 amplitude: None,
             };
             let wifi = crate::synth::wifi::WifiIqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
                 snr_db: a.wifi_snr_db,
-                cfo_hz: a.cfo_hz,
-                ppm: a.ppm,
-                seed: a.seed,
+                cfo_hz: a.common.cfo_hz,
+                ppm: a.common.ppm,
+                seed: a.common.seed,
                 amplitude: None,
             };
             let dji = crate::synth::dji::DjiIqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,
                 snr_db: a.dji_snr_db,
-                cfo_hz: a.cfo_hz,
-                ppm: a.ppm,
-                seed: a.seed,
+                cfo_hz: a.common.cfo_hz,
+                ppm: a.common.ppm,
+                seed: a.common.seed,
                 amplitude: None,
             };
             let wifi_plan = crate::synth::wifi::WifiPlan {
