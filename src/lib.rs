@@ -8,6 +8,7 @@
 
 #[macro_use]
 pub mod util;
+pub mod alert;
 pub mod cli;
 pub mod decode;
 pub mod error;
