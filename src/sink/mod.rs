@@ -4,6 +4,8 @@ use std::io::{self, Write};
 
 use crate::decode::Record;
 
+pub mod replay;
+
 pub trait Sink {
     /// Writes one record.
     fn record(&mut self, r: &Record) -> io::Result<()>;
