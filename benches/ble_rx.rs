@@ -23,6 +23,7 @@ fn capture(name: &str, rate: f64, freq: f64, seconds: f64) -> PathBuf {
     let path = dir.join(format!("{name}.sigmf-meta"));
     if !path.exists() {
         let cfg = SynthBleConfig {
+            truth: None,
             output: path.clone(),
             format: SampleFormat::Cu8,
             scenario: ScenarioConfig { seed: 7, drones: 4, duration_s: seconds, ..ScenarioConfig::default() },

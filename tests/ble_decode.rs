@@ -34,6 +34,7 @@ struct Cap {
 fn make(path: &Path, c: Cap) {
     let cfg = SynthBleConfig {
         output: path.to_path_buf(),
+        truth: None,
         format: c.format,
         scenario: ScenarioConfig { seed: c.seed, drones: c.drones, duration_s: c.secs, ..ScenarioConfig::default() },
         iq: IqConfig {

@@ -265,9 +265,12 @@ pub struct SynthDjiArgs {
 
 #[derive(Debug, Args)]
 pub struct SynthBleArgs {
-    /// Output: X.sigmf-meta (SigMF) or a raw file; the truth goes to X.truth.jsonl.
+    /// Output: X.sigmf-meta (SigMF), a raw file, or - (raw samples on stdout); the truth goes to X.truth.jsonl.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
+    /// Truth file (default: beside the output; required with -o -).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
     #[arg(long, value_parser = decode::parse_hz, default_value = "4e6")]
     pub rate: f64,
     #[arg(long, value_parser = decode::parse_hz, default_value = "2402e6")]
@@ -386,7 +389,7 @@ pub fn main() -> ExitCode {
                 seed: a.common.seed,
                 amplitude: None,
             };
-            synth::run(synth::SynthBleConfig { output: a.output, format: a.format, scenario, iq })
+            synth::run(synth::SynthBleConfig { output: a.output, truth: a.truth, format: a.format, scenario, iq })
         }
         Command::Synth(SynthCommand::Dji(a)) => {
             let scenario = scenario_config(&a.common, a.drones, a.duration);

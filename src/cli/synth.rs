@@ -165,6 +165,7 @@ fn wifi_annotations<'a>(txs: &'a [WifiTx], fs: f64) -> impl Iterator<Item = Anno
 #[derive(Debug, Clone)]
 pub struct SynthBleConfig {
     pub output: PathBuf,
+    pub truth: Option<PathBuf>,
     pub format: SampleFormat,
     pub scenario: ScenarioConfig,
     pub iq: IqConfig,
@@ -180,7 +181,7 @@ pub fn synth(cfg: &SynthBleConfig) -> Result<String, String> {
     let in_band: Vec<_> = txs.iter().filter(|t| t.freq_hz().is_some_and(|f| cfg.iq.in_band(f))).cloned().collect();
     let out = Out {
         path: &cfg.output,
-        truth: None,
+        truth: cfg.truth.as_deref(),
         format: cfg.format,
         sample_rate: cfg.iq.sample_rate,
         center_freq_hz: cfg.iq.center_freq_hz,
