@@ -583,3 +583,18 @@ fn update_interval_limits_updates_and_flushes_the_last_one() {
     assert_eq!(ev.last().map(|e| e.name()), Some("track_lost"));
     assert_eq!(tr.tracks().count(), 0);
 }
+
+#[test]
+fn flag_events_are_rate_limited_but_every_flag_is_counted() {
+    let a = Some(addr(1));
+    let ble = Transport::Ble4Legacy;
+    let mut recs = vec![rec(0.0, ble, a, basic_id(SERIAL))];
+    // a transmitter stuck at null island, 3 reports a second for 10 s
+    for i in 0..30 {
+        recs.push(rec(i as f64 / 3.0, ble, a, location(0.0001, 0.0001)));
+    }
+    let mut tr = Tracker::default();
+    let ev = run(&mut tr, &recs);
+    assert_eq!(flags_of(&ev), vec![FlagKind::NullIsland; 2], "at 0 s and 5 s");
+    assert_eq!(tr.find(&key(SERIAL)).expect("track").flags.null_island, 30);
+}
