@@ -1,7 +1,7 @@
 //! ridscope: an open drone ID receiver and analyzer.
 //!
 //! Pipeline: source ([`source`]) → channelize → PHY demod → [`frame::Frame`] → link
-//! ([`link`]) → protocol decode ([`protocol`], [`decode`]) → track →
+//! ([`link`]) → protocol decode ([`protocol`], [`decode`]) → track ([`track`]) →
 //! sinks ([`sink`]) / TUI. Recorded frames come back in through [`pcap`].
 
 #![forbid(unsafe_code)]
@@ -20,3 +20,4 @@ pub mod protocol;
 pub mod sink;
 pub mod source;
 pub mod synth;
+pub mod track;
