@@ -21,3 +21,4 @@ pub mod sink;
 pub mod source;
 pub mod synth;
 pub mod track;
+pub mod watch;

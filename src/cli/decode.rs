@@ -28,6 +28,8 @@ pub struct DecodeConfig {
     pub block: usize,
     /// Receivers to run (those the capture suits).
     pub phys: Vec<PhyChoice>,
+    /// Print track events and zone alerts instead of messages.
+    pub tracks: Option<crate::watch::WatchConfig>,
 }
 
 /// Wi-Fi channels received by default: the three that do not overlap,
@@ -56,6 +58,7 @@ impl DecodeConfig {
             quiet: false,
             block: 1 << 16,
             phys: vec![PhyChoice::Ble, PhyChoice::Dji, PhyChoice::Wifi],
+            tracks: None,
         }
     }
 }
@@ -122,8 +125,17 @@ pub fn run(cfg: DecodeConfig) -> ExitCode {
         },
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    let mut sink = JsonlSink::new(out);
-    let (result, summary, name, rate) = decode(&cfg, &mut sink);
+    let mut sink: Box<dyn Sink> = match &cfg.tracks {
+        None => Box::new(JsonlSink::new(out)),
+        Some(w) => match w.build() {
+            Ok(watch) => Box::new(crate::watch::TrackSink::new(out, watch)),
+            Err(e) => {
+                eprintln!("ridscope: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let (result, summary, name, rate) = decode(&cfg, sink.as_mut());
     let flushed = sink.flush();
     if !cfg.quiet
         && let Some(s) = &summary

@@ -70,6 +70,40 @@ pub struct DecodeArgs {
     /// Do not print the summary or progress on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print track events and zone alerts (docs/DATA_FORMAT.md, "Track
+    /// updates") instead of the decoded messages.
+    #[arg(long)]
+    pub tracks: bool,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+}
+
+/// The sensor, alert zones and allow-list (for tracks and the TUI).
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Sensor position LAT,LON (degrees): distance and bearing of each drone and pilot.
+    #[arg(long, value_parser = crate::watch::parse_lat_lon, allow_hyphen_values = true)]
+    pub sensor: Option<(f64, f64)>,
+    /// Alert zones: a GeoJSON file of named Polygons/MultiPolygons.
+    #[arg(long, value_name = "GEOJSON")]
+    pub zones: Option<PathBuf>,
+    /// An alert zone of this radius (m) around the sensor (needs --sensor).
+    #[arg(long, value_name = "M")]
+    pub radius: Option<f64>,
+    /// Serial numbers that raise no alarm (one per line, # comments); their alerts are marked allowed.
+    #[arg(long, value_name = "FILE")]
+    pub allow: Option<PathBuf>,
+}
+
+impl WatchArgs {
+    pub fn config(&self) -> crate::watch::WatchConfig {
+        crate::watch::WatchConfig {
+            sensor: self.sensor,
+            zones: self.zones.clone(),
+            radius_m: self.radius,
+            allow: self.allow.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -376,6 +410,7 @@ pub fn main() -> ExitCode {
             cfg.phys = a.phy;
             cfg.output = a.output;
             cfg.quiet = a.quiet;
+            cfg.tracks = a.tracks.then(|| a.watch.config());
             decode::run(cfg)
         }
         Command::Synth(SynthCommand::Ble(a)) => {
