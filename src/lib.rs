@@ -19,3 +19,4 @@ pub mod protocol;
 pub mod sink;
 pub mod source;
 pub mod synth;
+pub mod tui;
