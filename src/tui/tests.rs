@@ -243,7 +243,8 @@ fn status_shows_pause_speed_and_end() {
 fn any_size_and_odd_data_do_not_panic() {
     let mut s = populated();
     let mut odd = odid();
-    odd.id = String::new();
+    odd.id = "\u{1b}[2Jevil\u{7}\r\n".to_string();
+    odd.fields.push(field("self_id", "\u{1b}]0;title\u{7}", "ble4_legacy", 1.0, false));
     odd.position = Some(GeoPoint::new(f64::NAN, 500.0));
     odd.pilot = Some(GeoPoint::new(0.0, 179.9999));
     odd.home = Some(GeoPoint::new(-90.0, -180.0));
@@ -261,6 +262,12 @@ fn any_size_and_odd_data_do_not_panic() {
     for (w, h) in [(1, 1), (2, 2), (10, 3), (20, 5), (40, 10), (79, 23), (250, 80)] {
         render(&s, w, h);
     }
+    // Control characters from outside never reach the terminal.
+    s.selected = 1;
+    s.help = false;
+    let text = screen(&render(&s, 120, 40));
+    assert!(text.contains("evil") && text.contains("title"), "{text}");
+    assert!(!text.contains(|c: char| c.is_control() && c != '\n'), "{text:?}");
     let mut none = TuiState::new("");
     none.sensor = None;
     for (w, h) in [(1, 1), (80, 24)] {
