@@ -22,3 +22,4 @@ pub mod source;
 pub mod synth;
 pub mod track;
 pub mod watch;
+pub mod tui;
