@@ -21,5 +21,5 @@ pub mod sink;
 pub mod source;
 pub mod synth;
 pub mod track;
-pub mod watch;
 pub mod tui;
+pub mod watch;

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub mod decode;
 pub mod parse;
 pub mod synth;
+pub mod tui;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,10 +38,36 @@ pub enum Command {
     /// Synthesize a capture of drones broadcasting Remote ID, with the truth beside it.
     #[command(subcommand)]
     Synth(SynthCommand),
+    /// Live tracks on a terminal map: replay a capture (or stdin) at capture speed.
+    ///
+    /// The aircraft table, a map with the sensor, zones, tracks, pilots and
+    /// homes, the selected aircraft's fields, zone alerts and per-channel
+    /// counts. Keys: arrows select, Enter detail, z/Z zoom, p pause, +/-
+    /// replay speed, m/l map/log, ? help, q quit.
+    Tui(TuiArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
+    #[command(flatten)]
+    pub rx: ReceiveArgs,
+    /// Write JSON Lines here instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not print the summary or progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print track events and zone alerts (docs/DATA_FORMAT.md, "Track
+    /// updates") instead of the decoded messages.
+    #[arg(long)]
+    pub tracks: bool,
+    #[command(flatten)]
+    pub watch: WatchArgs,
+}
+
+/// The input and the receivers (decode and tui).
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
     /// IQ input: a raw file (.cu8 .cs8 .cs16 .cf32 .cfile .fc32 .cf64), a SigMF recording, or - for stdin.
     pub input: String,
     /// Sample format (cu8, cs8, cs16, cf32, cf64); overrides the extension or metadata.
@@ -64,16 +91,28 @@ pub struct DecodeArgs {
     /// 802.11b DSSS, 11 MS/s or more, a --wifi-channels channel in the band).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji,wifi")]
     pub phy: Vec<decode::PhyChoice>,
-    /// Write JSON Lines here instead of stdout.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Do not print the summary or progress on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Print track events and zone alerts (docs/DATA_FORMAT.md, "Track
-    /// updates") instead of the decoded messages.
-    #[arg(long)]
-    pub tracks: bool,
+}
+
+impl ReceiveArgs {
+    fn config(self) -> decode::DecodeConfig {
+        let mut cfg = decode::DecodeConfig::new(self.input);
+        cfg.source.format = self.format;
+        cfg.source.rate = self.rate;
+        cfg.source.freq = self.freq;
+        cfg.channels = self.channels;
+        cfg.wifi_channels = self.wifi_channels;
+        cfg.phys = self.phy;
+        cfg
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    #[command(flatten)]
+    pub rx: ReceiveArgs,
+    /// Replay speed: 1 (capture speed), 4, 0.5, ... or max.
+    #[arg(long, value_parser = tui::parse_speed, default_value = "1")]
+    pub speed: f64,
     #[command(flatten)]
     pub watch: WatchArgs,
 }
@@ -401,18 +440,13 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Parse(a) => parse::run(parse::ParseConfig::from_args(a)),
         Command::Decode(a) => {
-            let mut cfg = decode::DecodeConfig::new(a.input);
-            cfg.source.format = a.format;
-            cfg.source.rate = a.rate;
-            cfg.source.freq = a.freq;
-            cfg.channels = a.channels;
-            cfg.wifi_channels = a.wifi_channels;
-            cfg.phys = a.phy;
+            let mut cfg = a.rx.config();
             cfg.output = a.output;
             cfg.quiet = a.quiet;
             cfg.tracks = a.tracks.then(|| a.watch.config());
             decode::run(cfg)
         }
+        Command::Tui(a) => tui::run(tui::TuiConfig { decode: a.rx.config(), watch: a.watch.config(), speed: a.speed }),
         Command::Synth(SynthCommand::Ble(a)) => {
             let scenario = scenario_config(&a.common, a.drones, a.duration);
             let iq = crate::synth::iq::IqConfig {

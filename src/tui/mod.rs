@@ -10,6 +10,7 @@
 //! keys; [`run_terminal`] is the same on the real terminal (alternate
 //! screen and raw mode, restored on return, on error and on panic).
 
+pub mod adapter;
 pub mod draw;
 pub mod model;
 pub mod update;
