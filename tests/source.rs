@@ -77,7 +77,13 @@ fn raw_files_round_trip_every_format() {
     }
     // --format, --rate and --freq win over extension and name
     let path = dir.join(format!("tone_2441.5M_61440k.{}", SampleFormat::Cs16));
-    let spec = SourceSpec { path: s(&path), format: Some(SampleFormat::Cu8), rate: Some(2e6), freq: Some(915e6) };
+    let spec = SourceSpec {
+        path: s(&path),
+        format: Some(SampleFormat::Cu8),
+        rate: Some(2e6),
+        freq: Some(915e6),
+        ..Default::default()
+    };
     let src = open(&spec).unwrap();
     let info = src.info();
     assert_eq!((info.format, info.sample_rate, info.center_freq_hz), (SampleFormat::Cu8, 2e6, Some(915e6)));
@@ -296,8 +302,14 @@ fn every_bad_input_gives_one_line_naming_the_file() {
     assert!(m.contains("--format") && m.contains(formats), "{m}");
     let (m, _) = open_err(&SourceSpec { format: Some(SampleFormat::Cu8), ..SourceSpec::new("-") }, stdin);
     assert!(m.contains("--rate"), "{m}");
-    let ok =
-        open(&SourceSpec { format: Some(SampleFormat::Cs8), rate: Some(2e6), freq: None, path: "-".into() }).unwrap();
+    let ok = open(&SourceSpec {
+        format: Some(SampleFormat::Cs8),
+        rate: Some(2e6),
+        freq: None,
+        path: "-".into(),
+        ..Default::default()
+    })
+    .unwrap();
     assert_eq!((ok.info().name.as_str(), ok.info().total_samples), ("-", None));
 
     // truncated raw file: the whole samples, then the error

@@ -68,7 +68,8 @@ pub struct DecodeArgs {
 /// The input and the receivers (decode and tui).
 #[derive(Debug, Args)]
 pub struct ReceiveArgs {
-    /// IQ input: a raw file (.cu8 .cs8 .cs16 .cf32 .cfile .fc32 .cf64), a SigMF recording, or - for stdin.
+    /// IQ input: a raw file (.cu8 .cs8 .cs16 .cf32 .cfile .fc32 .cf64), a SigMF recording, - for stdin,
+    /// or rtl_tcp://host:port (an RTL-SDR on the network; give --rate and --freq).
     pub input: String,
     /// Sample format (cu8, cs8, cs16, cf32, cf64); overrides the extension or metadata.
     #[arg(long, value_parser = decode::parse_format)]
@@ -79,6 +80,15 @@ pub struct ReceiveArgs {
     /// Centre frequency (e.g. 2402e6, 2402M).
     #[arg(long, value_parser = decode::parse_hz)]
     pub freq: Option<f64>,
+    /// rtl_tcp: tuner gain in dB (default: automatic gain).
+    #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+    pub gain: Option<f64>,
+    /// rtl_tcp: frequency correction in ppm.
+    #[arg(long = "freq-correction", value_name = "PPM", default_value_t = 0, allow_negative_numbers = true)]
+    pub freq_correction: i32,
+    /// rtl_tcp: the RTL2832's digital AGC.
+    #[arg(long)]
+    pub agc: bool,
     /// BLE channel indices to receive (those inside the captured band).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
     pub channels: Vec<u8>,
@@ -96,6 +106,8 @@ pub struct ReceiveArgs {
 impl ReceiveArgs {
     fn config(self) -> decode::DecodeConfig {
         let mut cfg = decode::DecodeConfig::new(self.input);
+        cfg.source.tuning =
+            crate::source::rtl_tcp::Tuning { gain_db: self.gain, ppm: self.freq_correction, agc: self.agc };
         cfg.source.format = self.format;
         cfg.source.rate = self.rate;
         cfg.source.freq = self.freq;

@@ -38,6 +38,7 @@ use std::str::FromStr;
 mod convert;
 mod name;
 mod raw;
+pub mod rtl_tcp;
 pub mod sigmf;
 
 pub use raw::{RawSource, RawWriter, WriteSummary};
@@ -243,6 +244,8 @@ pub struct SourceSpec {
     pub rate: Option<f64>,
     /// Center frequency in Hz; overrides file name and metadata.
     pub freq: Option<f64>,
+    /// Gain and corrections asked of a device (rtl_tcp).
+    pub tuning: rtl_tcp::Tuning,
 }
 
 impl SourceSpec {
@@ -343,6 +346,9 @@ pub fn open(spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
     }
     if spec.path == "-" {
         return open_stdin(spec);
+    }
+    if rtl_tcp::is_rtl_tcp(&spec.path) {
+        return Ok(Box::new(rtl_tcp::open(spec, &spec.tuning)?));
     }
     if let Some(paths) = sigmf::paths_for_reading(&spec.path)? {
         return sigmf::open(&paths, spec);
