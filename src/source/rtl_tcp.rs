@@ -186,7 +186,7 @@ mod tests {
         let p = Header::parse(&h).unwrap();
         assert_eq!((p.tuner_type, p.gain_count, p.tuner_name()), (5, 29, "R820T"));
         assert!(Header::parse(b"HTTP/1.1 200").is_none());
-        assert_eq!(command(cmd::SET_FREQUENCY, 1_090_000_000), [1, 0x40, 0xF7, 0x31, 0x80]);
+        assert_eq!(command(cmd::SET_FREQUENCY, 1_090_000_000), [1, 0x40, 0xF8, 0x14, 0x80]);
         let c = setup_commands(2.4e6, 433.92e6, &Tuning { gain_db: Some(49.6), ppm: -3, agc: false });
         assert_eq!(c[0], command(2, 2_400_000));
         assert_eq!(c[2], command(3, 1));
