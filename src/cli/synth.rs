@@ -434,10 +434,9 @@ pub fn synth_mixed(cfg: &SynthMixedConfig) -> Result<String, String> {
 
     // one noise floor; each kind's amplitude from its own SNR, the total
     // (all three at once plus noise) about a quarter of full scale
-    let ebn0 = 10f64.powf(cfg.ble.ebn0_db / 10.0);
-    let c_ble = mix::amplitude_for_sigma(1.0, fs, crate::phy::ble::demod::SYMBOL_RATE, ebn0);
+    let c_ble = cfg.ble.amplitude_for_sigma(1.0);
     let c_wifi = wifi_iq.amplitude_for_sigma(1.0);
-    let c_dji = mix::amplitude_for_sigma(1.0, fs, 9e6, 10f64.powf(dji_iq.snr_db / 10.0));
+    let c_dji = dji_iq.amplitude_for_sigma(1.0);
     let sigma = 0.25 / (c_ble * c_ble + c_wifi * c_wifi + c_dji * c_dji + 2.0).sqrt();
 
     let mut lines: Vec<(f64, String)> = Vec::new();

@@ -218,18 +218,21 @@ pub struct DjiIqConfig {
 impl DjiIqConfig {
     /// Signal amplitude used.
     pub fn amplitude(&self) -> f32 {
-        self.amplitude.unwrap_or_else(|| (0.25 / (1.0 + self.noise_to_signal()).sqrt()) as f32)
+        self.amplitude.unwrap_or_else(|| mix::quarter_scale_amplitude(self.sample_rate, 9e6, self.snr()))
     }
 
-    /// Noise power over the whole capture band relative to the signal power.
-    fn noise_to_signal(&self) -> f64 {
-        self.sample_rate / 9e6 / 10f64.powf(self.snr_db / 10.0)
+    fn snr(&self) -> f64 {
+        10f64.powf(self.snr_db / 10.0)
     }
 
     /// Noise standard deviation per component.
     pub fn noise_sigma(&self) -> f32 {
-        let a = self.amplitude() as f64;
-        (a * a * self.noise_to_signal() / 2.0).sqrt() as f32
+        mix::noise_sigma(self.amplitude(), self.sample_rate, 9e6, self.snr())
+    }
+
+    /// The amplitude for this SNR over noise of `sigma` per component.
+    pub fn amplitude_for_sigma(&self, sigma: f32) -> f32 {
+        mix::amplitude_for_sigma(sigma, self.sample_rate, 9e6, self.snr())
     }
 
     /// Drone `i`'s carrier offset (Hz) and clock error (ppm).

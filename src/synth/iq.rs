@@ -41,21 +41,25 @@ pub struct TxRadio {
 }
 
 impl IqConfig {
-    /// Signal amplitude used.
+    fn ebn0(&self) -> f64 {
+        10f64.powf(self.ebn0_db / 10.0)
+    }
+
+    /// Signal amplitude used: total rms of signal + noise ≈ 0.25 of full scale.
     pub fn amplitude(&self) -> f32 {
-        self.amplitude.unwrap_or_else(|| {
-            // total rms of signal + noise ≈ 0.25 of full scale
-            let noise_to_signal = self.sample_rate / SYMBOL_RATE / 10f64.powf(self.ebn0_db / 10.0);
-            (0.25 / (1.0 + noise_to_signal).sqrt()) as f32
-        })
+        self.amplitude.unwrap_or_else(|| mix::quarter_scale_amplitude(self.sample_rate, SYMBOL_RATE, self.ebn0()))
     }
 
     /// Noise standard deviation per component for the configured Eb/N0:
-    /// Eb = A²·T, N0 = Eb/(Eb/N0), complex noise variance = N0·fs.
+    /// Eb = A²·T, N0 = Eb/(Eb/N0), complex noise variance = N0·fs (the SNR
+    /// in the symbol-rate bandwidth is Eb/N0).
     pub fn noise_sigma(&self) -> f32 {
-        let a = self.amplitude() as f64;
-        let var = a * a * self.sample_rate / SYMBOL_RATE / 10f64.powf(self.ebn0_db / 10.0);
-        (var / 2.0).sqrt() as f32
+        mix::noise_sigma(self.amplitude(), self.sample_rate, SYMBOL_RATE, self.ebn0())
+    }
+
+    /// The amplitude for this Eb/N0 over noise of `sigma` per component.
+    pub fn amplitude_for_sigma(&self, sigma: f32) -> f32 {
+        mix::amplitude_for_sigma(sigma, self.sample_rate, SYMBOL_RATE, self.ebn0())
     }
 
     /// The radio of transmitter (drone) `i`: deterministic for the seed.
