@@ -60,10 +60,10 @@ impl ChannelCounts {
             Record::Message(m) => (&m.env, false),
             Record::Error(e) => (&e.env, true),
         };
-        let t = serde_json::to_value(env.transport).ok().and_then(|v| v.as_str().map(str::to_string));
+        let t = env.transport.as_str();
         let name = match env.channel {
-            Some(c) => format!("{} ch{c}", t.unwrap_or_default()),
-            None => t.unwrap_or_default(),
+            Some(c) => format!("{t} ch{c}"),
+            None => t.to_string(),
         };
         let s = self.0.entry(name.clone()).or_insert(ChannelStat { name, frames: 0, errors: 0, last_rssi_db: None });
         if err {

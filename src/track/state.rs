@@ -230,6 +230,19 @@ pub enum FlagKind {
     InvalidValue,
 }
 
+impl FlagKind {
+    /// The name used in the output (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagKind::Teleport => "teleport",
+            FlagKind::MoveAccepted => "move_accepted",
+            FlagKind::NullIsland => "null_island",
+            FlagKind::OutOfRange => "out_of_range",
+            FlagKind::InvalidValue => "invalid_value",
+        }
+    }
+}
+
 /// A plausibility flag with its evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flag {

@@ -598,3 +598,11 @@ fn flag_events_are_rate_limited_but_every_flag_is_counted() {
     assert_eq!(flags_of(&ev), vec![FlagKind::NullIsland; 2], "at 0 s and 5 s");
     assert_eq!(tr.find(&key(SERIAL)).expect("track").flags.null_island, 30);
 }
+
+#[test]
+fn flag_names_are_their_serialized_names() {
+    use crate::track::FlagKind::*;
+    for k in [Teleport, MoveAccepted, NullIsland, OutOfRange, InvalidValue] {
+        assert_eq!(serde_json::to_value(k).expect("serializes"), k.as_str());
+    }
+}

@@ -11,7 +11,7 @@ fn point(lat: Option<f64>, lon: Option<f64>) -> Option<GeoPoint> {
 }
 
 fn transport_name(t: &crate::protocol::Transport) -> String {
-    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| format!("{t:?}"))
+    t.as_str().to_string()
 }
 
 /// The rows of the aircraft table, most recently seen first.
@@ -141,15 +141,9 @@ pub fn event_views(events: &[WatchEvent]) -> (Vec<AlertView>, Vec<LogView>) {
                         s.transports.iter().map(transport_name).collect::<Vec<_>>().join(", ")
                     ),
                     TrackLost(_) => format!("lost {}", s.key.id),
-                    TrackFlag(_) => format!(
-                        "{}: {}",
-                        s.key.id,
-                        s.last_flag
-                            .as_ref()
-                            .and_then(|f| serde_json::to_value(f.kind).ok())
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_else(|| "flag".into())
-                    ),
+                    TrackFlag(_) => {
+                        format!("{}: {}", s.key.id, s.last_flag.as_ref().map_or("flag", |f| f.kind.as_str()))
+                    }
                     TrackUpdate(_) => continue,
                 };
                 log.push(LogView { time_s: s.time_s, text });
