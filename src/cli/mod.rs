@@ -89,6 +89,11 @@ pub struct ReceiveArgs {
     /// rtl_tcp: the RTL2832's digital AGC.
     #[arg(long)]
     pub agc: bool,
+    /// Live sources: a downconverter's local oscillator frequency (e.g.
+    /// 2000M for 2.4 GHz into an RTL-SDR at about 400 MHz): the device
+    /// tunes to --freq minus this, frames are reported at --freq.
+    #[arg(long = "lo-offset", value_name = "HZ", value_parser = decode::parse_hz)]
+    pub lo_offset: Option<f64>,
     /// BLE channel indices to receive (those inside the captured band).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
     pub channels: Vec<u8>,
@@ -106,8 +111,12 @@ pub struct ReceiveArgs {
 impl ReceiveArgs {
     fn config(self) -> decode::DecodeConfig {
         let mut cfg = decode::DecodeConfig::new(self.input);
-        cfg.source.tuning =
-            crate::source::rtl_tcp::Tuning { gain_db: self.gain, ppm: self.freq_correction, agc: self.agc };
+        cfg.source.tuning = crate::source::Tuning {
+            gain_db: self.gain,
+            ppm: self.freq_correction,
+            agc: self.agc,
+            lo_offset_hz: self.lo_offset.unwrap_or(0.0),
+        };
         cfg.source.format = self.format;
         cfg.source.rate = self.rate;
         cfg.source.freq = self.freq;

@@ -231,6 +231,39 @@ pub trait IqSource: Send {
     /// only after every whole sample before it has been returned by earlier
     /// calls; after an error the stream has ended (`Ok(0)` from then on).
     fn read_block(&mut self, block: &mut IqBlock, max_samples: usize) -> Result<usize, SourceError>;
+
+    /// Whether the source is a receiver running in real time (an SDR or an
+    /// rtl_tcp server) rather than a file or a pipe: a live source cannot
+    /// wait for the decoder, so the pipeline drops blocks instead.
+    fn is_live(&self) -> bool {
+        false
+    }
+
+    /// Retunes a live source to `freq_hz` (for scan plans). Samples read
+    /// after this call come from the new frequency, apart from the few the
+    /// device needs to settle (the caller skips them), and
+    /// [`info`](IqSource::info) gives the new centre. Files cannot retune.
+    fn retune(&mut self, freq_hz: f64) -> Result<(), SourceError> {
+        Err(SourceError::unsupported(
+            &self.info().name,
+            format!("cannot retune to {:.3} MHz: only SDRs and rtl_tcp can", freq_hz / 1e6),
+        ))
+    }
+}
+
+/// Settings asked of a receiver (rtl_tcp, SDRs); files ignore them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Tuning {
+    /// Gain in dB; `None`: the tuner's automatic gain.
+    pub gain_db: Option<f64>,
+    /// Frequency correction, ppm.
+    pub ppm: i32,
+    /// The device's digital AGC (the RTL2832's), where it has one.
+    pub agc: bool,
+    /// Frequency of a downconverter's local oscillator below the signal
+    /// (`--lo-offset`): the device tunes to the frequency asked minus this,
+    /// and the stream is reported at the frequency asked. 0 without one.
+    pub lo_offset_hz: f64,
 }
 
 /// What to open: a path and the command line's `--format`, `--rate` and `--freq`.
@@ -245,7 +278,7 @@ pub struct SourceSpec {
     /// Center frequency in Hz; overrides file name and metadata.
     pub freq: Option<f64>,
     /// Gain and corrections asked of a device (rtl_tcp).
-    pub tuning: rtl_tcp::Tuning,
+    pub tuning: Tuning,
 }
 
 impl SourceSpec {

@@ -50,6 +50,16 @@ impl<R: Read> RawSource<R> {
         &self.reader
     }
 
+    /// The underlying reader, for sending to it (rtl_tcp commands).
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
+
+    /// The stream description, for sources that retune.
+    pub(crate) fn info_mut(&mut self) -> &mut StreamInfo {
+        &mut self.info
+    }
+
     /// Size of the internal byte buffer (fixed at construction).
     pub fn buffer_len(&self) -> usize {
         self.buf.len()

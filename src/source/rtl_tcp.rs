@@ -14,6 +14,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+pub use super::Tuning;
 use super::raw::RawSource;
 use super::{IqBlock, IqSource, SampleFormat, SourceError, SourceSpec, StreamInfo};
 
@@ -82,17 +83,6 @@ pub fn address(url: &str) -> Option<String> {
     })
 }
 
-/// Tuner settings sent after connecting.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Tuning {
-    /// Gain in dB; `None`: the tuner's automatic gain.
-    pub gain_db: Option<f64>,
-    /// Frequency correction, ppm.
-    pub ppm: i32,
-    /// The RTL2832's digital AGC.
-    pub agc: bool,
-}
-
 /// The commands that set up a stream: rate, frequency, gain, correction, AGC.
 pub fn setup_commands(rate: f64, freq_hz: f64, t: &Tuning) -> Vec<[u8; 5]> {
     let mut v =
@@ -115,6 +105,8 @@ pub fn setup_commands(rate: f64, freq_hz: f64, t: &Tuning) -> Vec<[u8; 5]> {
 pub struct RtlTcpSource {
     inner: RawSource<TcpStream>,
     pub header: Header,
+    /// Added to the tuner's frequency to give the stream's (`--lo-offset`).
+    lo_offset_hz: f64,
 }
 
 impl IqSource for RtlTcpSource {
@@ -124,6 +116,26 @@ impl IqSource for RtlTcpSource {
 
     fn read_block(&mut self, block: &mut IqBlock, max_samples: usize) -> Result<usize, SourceError> {
         self.inner.read_block(block, max_samples)
+    }
+
+    fn is_live(&self) -> bool {
+        true
+    }
+
+    fn retune(&mut self, freq_hz: f64) -> Result<(), SourceError> {
+        let device_hz = freq_hz - self.lo_offset_hz;
+        if !(0.0..4.29e9).contains(&device_hz) {
+            return Err(SourceError::invalid(
+                &self.inner.info().name,
+                format!("cannot tune to {device_hz} Hz: outside rtl_tcp's 32-bit field"),
+            ));
+        }
+        let c = command(cmd::SET_FREQUENCY, device_hz.round() as u32);
+        let name = self.inner.info().name.clone();
+        let s = self.inner.get_mut();
+        s.write_all(&c).and_then(|()| s.flush()).map_err(|e| SourceError::io(&name, "sending a command", e))?;
+        self.inner.info_mut().center_freq_hz = Some(freq_hz);
+        Ok(())
     }
 }
 
@@ -139,8 +151,12 @@ pub fn open(spec: &SourceSpec, tuning: &Tuning) -> Result<RtlTcpSource, SourceEr
     let Some(freq) = spec.freq else {
         return Err(SourceError::missing(name, "rtl_tcp needs --freq (the frequency to tune to)"));
     };
-    if !(freq < 4.29e9) {
-        return Err(SourceError::invalid(name, format!("--freq {freq} Hz does not fit rtl_tcp's 32-bit field")));
+    let device_hz = freq - tuning.lo_offset_hz;
+    if !(0.0..4.29e9).contains(&device_hz) {
+        return Err(SourceError::invalid(
+            name,
+            format!("tuning to {device_hz} Hz (--freq minus --lo-offset) does not fit rtl_tcp's 32-bit field"),
+        ));
     }
     if spec.format.is_some_and(|f| f != SampleFormat::Cu8) {
         return Err(SourceError::invalid(name, "rtl_tcp streams cu8 samples only"));
@@ -152,7 +168,7 @@ pub fn open(spec: &SourceSpec, tuning: &Tuning) -> Result<RtlTcpSource, SourceEr
     s.read_exact(&mut h).map_err(|e| io_err("reading the rtl_tcp header", e))?;
     let header = Header::parse(&h)
         .ok_or_else(|| SourceError::invalid(name, "the server did not answer with an rtl_tcp header (RTL0)"))?;
-    for c in setup_commands(rate, freq, tuning) {
+    for c in setup_commands(rate, device_hz, tuning) {
         s.write_all(&c).map_err(|e| io_err("sending a command", e))?;
     }
     s.flush().map_err(|e| io_err("sending a command", e))?;
@@ -166,7 +182,7 @@ pub fn open(spec: &SourceSpec, tuning: &Tuning) -> Result<RtlTcpSource, SourceEr
         name: name.to_string(),
         total_samples: None,
     };
-    Ok(RtlTcpSource { inner: RawSource::from_reader(s, info), header })
+    Ok(RtlTcpSource { inner: RawSource::from_reader(s, info), header, lo_offset_hz: tuning.lo_offset_hz })
 }
 
 /// Whether a path names an rtl_tcp server.
@@ -187,7 +203,8 @@ mod tests {
         assert_eq!((p.tuner_type, p.gain_count, p.tuner_name()), (5, 29, "R820T"));
         assert!(Header::parse(b"HTTP/1.1 200").is_none());
         assert_eq!(command(cmd::SET_FREQUENCY, 1_090_000_000), [1, 0x40, 0xF8, 0x14, 0x80]);
-        let c = setup_commands(2.4e6, 433.92e6, &Tuning { gain_db: Some(49.6), ppm: -3, agc: false });
+        let c =
+            setup_commands(2.4e6, 433.92e6, &Tuning { gain_db: Some(49.6), ppm: -3, agc: false, lo_offset_hz: 0.0 });
         assert_eq!(c[0], command(2, 2_400_000));
         assert_eq!(c[2], command(3, 1));
         assert_eq!(c[3], command(4, 496));
