@@ -16,6 +16,7 @@ pub mod frame;
 pub mod link;
 pub mod pcap;
 pub mod phy;
+pub mod pipeline;
 pub mod protocol;
 pub mod sink;
 pub mod source;

@@ -6,13 +6,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
 use crate::decode::Decoder;
-use crate::frame::Frame;
-use crate::phy::ble::{BleReceiver, BleRxConfig, PhyStats};
-use crate::phy::ocusync::{OcuStats, OcusyncReceiver};
-use crate::phy::wifi_dsss::{DsssReceiver, DsssRxConfig, DsssStats};
+use crate::phy::ble::PhyStats;
+use crate::phy::ocusync::OcuStats;
+use crate::phy::wifi_dsss::DsssStats;
+pub use crate::pipeline::PhyChoice;
+use crate::pipeline::{self, Overload, PipelineConfig, RunReport, RxSettings, ScanPlan, Status};
 use crate::sink::{JsonlSink, Sink};
-use crate::source::{self, IqBlock, SampleFormat, SourceSpec};
+use crate::source::{self, SampleFormat, SourceSpec};
 
 /// What to decode and where the output goes.
 #[derive(Debug, Clone)]
@@ -30,23 +34,28 @@ pub struct DecodeConfig {
     pub phys: Vec<PhyChoice>,
     /// Print track events and zone alerts instead of messages.
     pub tracks: Option<crate::watch::WatchConfig>,
+    /// Drop blocks or wait when decoding falls behind; `None`: drop for
+    /// live sources, wait for files.
+    pub overload: Option<Overload>,
+    /// Blocks each demodulator's queue holds.
+    pub queue_blocks: usize,
+    /// Frequencies to hop over (live sources).
+    pub scan: Option<ScanPlan>,
+    /// Record the samples as SigMF with an annotation per decoded frame.
+    pub record: Option<PathBuf>,
+    /// Stop after this many seconds of samples.
+    pub duration_s: Option<f64>,
+    /// Set to stop (Ctrl-C).
+    pub stop: Arc<AtomicBool>,
+    /// Print the status line on stderr every `status_every_s` seconds (live).
+    pub status_every_s: Option<f64>,
+    /// Where the pipeline publishes its latest status (the TUI reads it).
+    pub status: Option<Arc<Mutex<Status>>>,
 }
 
 /// Wi-Fi channels received by default: the three that do not overlap,
 /// where nearly every beacon is (Remote ID modules and DJI use 6).
 pub const DEFAULT_WIFI_CHANNELS: [u16; 3] = [1, 6, 11];
-
-/// The receivers `decode` can run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PhyChoice {
-    /// Remote ID over BLE 1M (legacy advertising).
-    Ble,
-    /// DJI DroneID on OcuSync (captures of 15.36 MS/s and more).
-    Dji,
-    /// Wi-Fi 802.11b DSSS, 1 and 2 Mb/s (captures of 11 MS/s and more;
-    /// the --wifi-channels inside the band).
-    Wifi,
-}
 
 impl DecodeConfig {
     pub fn new(path: impl Into<String>) -> Self {
@@ -59,6 +68,14 @@ impl DecodeConfig {
             block: 1 << 16,
             phys: vec![PhyChoice::Ble, PhyChoice::Dji, PhyChoice::Wifi],
             tracks: None,
+            overload: None,
+            queue_blocks: 16,
+            scan: None,
+            record: None,
+            duration_s: None,
+            stop: Arc::new(AtomicBool::new(false)),
+            status_every_s: None,
+            status: None,
         }
     }
 }
@@ -76,6 +93,8 @@ pub struct DecodeSummary {
     pub decode: crate::decode::Stats,
     pub seconds: f64,
     pub wall_s: f64,
+    /// Drops, overflows, recording and memory of the run.
+    pub run: RunReport,
 }
 
 impl DecodeSummary {
@@ -107,6 +126,27 @@ impl DecodeSummary {
                 "  Wi-Fi DSSS: locks {}, SFDs {}, header CRC errors {}, unsupported {}, FCS errors {}, frames {}\n",
                 w.sync_candidates, w.sfd_found, w.header_crc_errors, w.unsupported, w.fcs_errors, w.frames
             );
+        }
+        let r = &self.run;
+        if r.overload == Some(Overload::Drop) || r.dropped_blocks() > 0 || r.overflows > 0 {
+            let per: Vec<String> =
+                r.drops.iter().map(|d| format!("{} {} ({} samples)", d.0.as_str(), d.1, d.2)).collect();
+            s += &format!(
+                "  real time: blocks dropped {} [{}], device overflows {}, queue peak {} blocks\n",
+                r.dropped_blocks(),
+                per.join(", "),
+                r.overflows,
+                r.max_queued
+            );
+        }
+        if r.retunes > 0 {
+            s += &format!("  scan: {} retunes\n", r.retunes);
+        }
+        if let Some(w) = &r.recorded {
+            s += &format!("  recorded {} samples ({} clipped)\n", w.samples, w.clipped);
+        }
+        if let Some(m) = r.peak_rss_bytes {
+            s += &format!("  peak memory {:.1} MB\n", m as f64 / 1e6);
         }
         s += "  ";
         s += &self.decode.summary().replace('\n', "\n  ");
@@ -156,118 +196,96 @@ pub fn run(cfg: DecodeConfig) -> ExitCode {
     }
 }
 
-/// Decodes the source into `sink`. On an error, everything decoded before
-/// it has been written; the error is one line naming the input.
+/// Decodes the source into `sink` through the threaded [`pipeline`]. On an
+/// error, everything decoded before it has been written; the error is one
+/// line naming the input.
 pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, Option<DecodeSummary>, String, f64) {
-    let mut src = match source::open(&cfg.source) {
+    let mut spec = cfg.source.clone();
+    if spec.freq.is_none()
+        && let Some(p) = &cfg.scan
+    {
+        spec.freq = p.steps.first().map(|s| s.freq_hz);
+    }
+    let src = match source::open(&spec) {
         Ok(s) => s,
         Err(e) => return (Err(e.to_string()), None, cfg.source.path.clone(), 0.0),
     };
     let info = src.info().clone();
     let name = info.name.clone();
     let fs = info.sample_rate;
-    let mut why = Vec::new();
-    let mut ble = None;
-    if cfg.phys.contains(&PhyChoice::Ble) {
-        let mut rx_cfg = BleRxConfig::new(fs, info.center_freq_hz);
-        rx_cfg.channels = cfg.channels.clone();
-        match BleReceiver::new(&rx_cfg) {
-            Ok(r) => ble = Some(r),
-            Err(e) => why.push(format!("BLE: {e}")),
-        }
-    }
-    let mut dji = None;
-    if cfg.phys.contains(&PhyChoice::Dji) {
-        match OcusyncReceiver::new(fs, info.center_freq_hz) {
-            Ok(r) => dji = Some(r),
-            Err(e) => why.push(format!("DJI: {e}")),
-        }
-    }
-    let mut wifi = None;
-    if cfg.phys.contains(&PhyChoice::Wifi) {
-        let mut rx_cfg = DsssRxConfig::new(fs, info.center_freq_hz);
-        rx_cfg.channels = cfg.wifi_channels.clone();
-        match DsssReceiver::new(&rx_cfg) {
-            Ok(r) => wifi = Some(r),
-            Err(e) => why.push(format!("Wi-Fi: {e}")),
-        }
-    }
-    if ble.is_none() && dji.is_none() && wifi.is_none() {
-        return (Err(format!("{name}: nothing to receive: {}", why.join("; "))), None, name, fs);
-    }
+    let mut pcfg = PipelineConfig::new(RxSettings {
+        phys: cfg.phys.clone(),
+        channels: cfg.channels.clone(),
+        wifi_channels: cfg.wifi_channels.clone(),
+    });
+    pcfg.block = cfg.block;
+    pcfg.queue_blocks = cfg.queue_blocks;
+    pcfg.overload = cfg.overload;
+    pcfg.scan = cfg.scan.clone();
+    pcfg.record = cfg.record.clone();
+    pcfg.stop = cfg.stop.clone();
+    pcfg.max_samples = cfg.duration_s.map(|d| (d * fs).round() as u64);
+    let status = cfg.status.clone().or_else(|| cfg.status_every_s.map(|_| Arc::new(Mutex::new(Status::default()))));
+    pcfg.status = status.clone();
+
     let mut decoder = Decoder::new();
-    let mut block = IqBlock::with_capacity(cfg.block);
-    let mut frames: Vec<Frame> = Vec::new();
-    let start = Instant::now();
-    let mut samples = 0u64;
     let progress = progress_bar(cfg, info.total_samples);
-    let mut result = Ok(());
-    let mut emit = |frames: &mut Vec<Frame>, decoder: &mut Decoder| -> Result<(), String> {
-        frames.sort_by(|a, b| a.meta.time_s.total_cmp(&b.meta.time_s));
-        for mut f in frames.drain(..) {
-            f.meta.unix_ns = info.start_unix_ns.map(|t0| t0 + (f.meta.time_s * 1e9).round() as i128);
+    let start = Instant::now();
+    let mut last_status = Instant::now();
+    let mut listening = Vec::new();
+    let mut started = |s: &pipeline::Started| {
+        listening = s.listening.clone();
+        if cfg.status_every_s.is_some() && !cfg.quiet {
+            eprintln!(
+                "{}: {:.3} MS/s, listening to {}",
+                s.info.name,
+                s.info.sample_rate / 1e6,
+                s.listening.join(" | ")
+            );
+        }
+    };
+    let mut emit = |frames: &mut Vec<crate::frame::Frame>| -> Result<(), String> {
+        for f in frames.drain(..) {
             for r in decoder.push(&f) {
                 sink.record(&r).map_err(|e| format!("writing output: {e}"))?;
             }
         }
-        Ok(())
-    };
-    loop {
-        match src.read_block(&mut block, cfg.block) {
-            Ok(0) => break,
-            Ok(_) => {
-                if let Some(rx) = &mut ble {
-                    rx.process(&block.re, &block.im, &mut frames);
-                }
-                if let Some(rx) = &mut dji {
-                    rx.process(&block.re, &block.im, &mut frames);
-                }
-                if let Some(rx) = &mut wifi {
-                    rx.process(&block.re, &block.im, &mut frames);
-                }
-                samples += block.re.len() as u64;
-                if let Err(e) = emit(&mut frames, &mut decoder) {
-                    result = Err(e);
-                    break;
-                }
-                if let Some(p) = &progress {
-                    p.set_position(samples);
-                }
-            }
-            Err(e) => {
-                result = Err(e.to_string());
-                break;
+        if let Some(p) = &progress
+            && let Some(f) = frames.last()
+        {
+            p.set_position((f.meta.time_s * fs) as u64);
+        }
+        if let (Some(every), Some(st)) = (cfg.status_every_s, &status)
+            && !cfg.quiet
+            && last_status.elapsed().as_secs_f64() >= every
+        {
+            last_status = Instant::now();
+            if let Ok(g) = st.lock() {
+                eprintln!("{}", g.line());
             }
         }
-    }
-    // what was received before an input error still counts
-    if let Some(rx) = &mut ble {
-        rx.finish(&mut frames);
-    }
-    if let Some(rx) = &mut dji {
-        rx.finish(&mut frames);
-    }
-    if let Some(rx) = &mut wifi {
-        rx.finish(&mut frames);
-    }
-    if let Err(e) = emit(&mut frames, &mut decoder)
-        && result.is_ok()
-    {
-        result = Err(e);
-    }
+        Ok(())
+    };
+    let (run, result) = pipeline::run(src, &pcfg, &mut started, &mut emit);
     if let Some(p) = progress {
         p.finish_and_clear();
     }
+    let _ = listening;
+    if result.is_err() && run.samples == 0 && run.rx == pipeline::RxTotals::default() {
+        // refused before reading (nothing to receive, recording not created)
+        return (result, None, name, fs);
+    }
     let summary = DecodeSummary {
-        samples,
-        phy: ble.map(|r| r.stats),
-        dji: dji.map(|r| r.stats),
-        wifi: wifi.map(|r| r.stats),
+        samples: run.samples,
+        phy: run.rx.ble.clone(),
+        dji: run.rx.dji.clone(),
+        wifi: run.rx.wifi.clone(),
         decode: decoder.stats.clone(),
-        seconds: samples as f64 / info.sample_rate,
+        seconds: run.samples as f64 / fs,
         wall_s: start.elapsed().as_secs_f64(),
+        run,
     };
-    (result, Some(summary), name, info.sample_rate)
+    (result, Some(summary), name, fs)
 }
 
 fn progress_bar(cfg: &DecodeConfig, total: Option<u64>) -> Option<indicatif::ProgressBar> {
