@@ -4,9 +4,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::decode::Decoder;
@@ -231,7 +231,6 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
     let mut decoder = Decoder::new();
     let progress = progress_bar(cfg, info.total_samples);
     let start = Instant::now();
-    let mut last_status = Instant::now();
     let mut listening = Vec::new();
     let mut started = |s: &pipeline::Started| {
         listening = s.listening.clone();
@@ -255,18 +254,35 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         {
             p.set_position((f.meta.time_s * fs) as u64);
         }
-        if let (Some(every), Some(st)) = (cfg.status_every_s, &status)
-            && !cfg.quiet
-            && last_status.elapsed().as_secs_f64() >= every
-        {
-            last_status = Instant::now();
-            if let Ok(g) = st.lock() {
-                eprintln!("{}", g.line());
-            }
-        }
         Ok(())
     };
+    // the status line, on its own clock (frames may not come for a while)
+    let printing = Arc::new(AtomicBool::new(true));
+    let printer = match (cfg.status_every_s, &status) {
+        (Some(every), Some(st)) if !cfg.quiet => {
+            let (st, printing) = (st.clone(), printing.clone());
+            Some(std::thread::spawn(move || {
+                let mut last = Instant::now();
+                while printing.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    if last.elapsed().as_secs_f64() >= every {
+                        last = Instant::now();
+                        if let Ok(g) = st.lock()
+                            && g.samples > 0
+                        {
+                            eprintln!("{}", g.line());
+                        }
+                    }
+                }
+            }))
+        }
+        _ => None,
+    };
     let (run, result) = pipeline::run(src, &pcfg, &mut started, &mut emit);
+    printing.store(false, Ordering::Relaxed);
+    if let Some(p) = printer {
+        let _ = p.join();
+    }
     if let Some(p) = progress {
         p.finish_and_clear();
     }

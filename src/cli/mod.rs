@@ -45,6 +45,14 @@ pub enum Command {
     /// counts. Keys: arrows select, Enter detail, z/Z zoom, p pause, +/-
     /// replay speed, m/l map/log, ? help, q quit.
     Tui(TuiArgs),
+    /// Receive live from an SDR or an rtl_tcp server, in real time.
+    ///
+    /// A reader thread feeds one demodulator thread per PHY through bounded
+    /// queues; when decoding falls behind, whole blocks are dropped and
+    /// counted (never unbounded memory). A status line on stderr gives the
+    /// sample rate achieved, CPU load, drops and what is being listened to.
+    /// Ctrl-C stops cleanly (outputs and the recording are finished).
+    Live(LiveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +70,8 @@ pub struct DecodeArgs {
     #[arg(long)]
     pub tracks: bool,
     #[command(flatten)]
+    pub rt: RealtimeArgs,
+    #[command(flatten)]
     pub watch: WatchArgs,
 }
 
@@ -71,6 +81,13 @@ pub struct ReceiveArgs {
     /// IQ input: a raw file (.cu8 .cs8 .cs16 .cf32 .cfile .fc32 .cf64), a SigMF recording, - for stdin,
     /// or rtl_tcp://host:port (an RTL-SDR on the network; give --rate and --freq).
     pub input: String,
+    #[command(flatten)]
+    pub opts: RxOpts,
+}
+
+/// Stream parameters, device settings and receivers (decode, tui, live).
+#[derive(Debug, Args)]
+pub struct RxOpts {
     /// Sample format (cu8, cs8, cs16, cf32, cf64); overrides the extension or metadata.
     #[arg(long, value_parser = decode::parse_format)]
     pub format: Option<crate::source::SampleFormat>,
@@ -110,7 +127,13 @@ pub struct ReceiveArgs {
 
 impl ReceiveArgs {
     fn config(self) -> decode::DecodeConfig {
-        let mut cfg = decode::DecodeConfig::new(self.input);
+        self.opts.config(self.input)
+    }
+}
+
+impl RxOpts {
+    fn config(self, input: String) -> decode::DecodeConfig {
+        let mut cfg = decode::DecodeConfig::new(input);
         cfg.source.tuning = crate::source::Tuning {
             gain_db: self.gain,
             ppm: self.freq_correction,
@@ -125,6 +148,84 @@ impl ReceiveArgs {
         cfg.phys = self.phy;
         cfg
     }
+}
+
+/// Real-time behaviour, recording and scanning (decode and live).
+#[derive(Debug, Args)]
+pub struct RealtimeArgs {
+    /// Also write the samples read to this SigMF recording (X.sigmf-meta), with an annotation per decoded frame.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// When decoding falls behind: drop whole blocks (counted and shown) or
+    /// wait. Default: drop for live sources (SDRs, rtl_tcp), wait for files.
+    #[arg(long, value_enum)]
+    pub overload: Option<crate::pipeline::Overload>,
+    /// Blocks (of 65536 samples) each demodulator's queue holds.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub queue: u16,
+    /// Stop after this many seconds of samples.
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Hop over frequencies (live sources narrower than the band): presets
+    /// ble, ble37..ble39, wifi1..wifi14, dji, dji58, all, or frequencies,
+    /// each with an optional :DWELL in seconds (e.g. ble:0.3,wifi6:1,dji).
+    #[arg(long, value_parser = crate::pipeline::ScanPlan::parse)]
+    pub scan: Option<crate::pipeline::ScanPlan>,
+    /// Seconds not decoded after each retune while the device settles.
+    #[arg(long, value_name = "S", default_value_t = crate::pipeline::scan::DEFAULT_SETTLE_S)]
+    pub settle: f64,
+}
+
+impl RealtimeArgs {
+    fn apply(self, cfg: &mut decode::DecodeConfig) -> Result<(), String> {
+        cfg.record = self.record;
+        cfg.overload = self.overload;
+        cfg.queue_blocks = usize::from(self.queue);
+        if let Some(d) = self.duration {
+            if !(d.is_finite() && d > 0.0) {
+                return Err(format!("--duration {d}: a positive number of seconds"));
+            }
+            cfg.duration_s = Some(d);
+        }
+        if !(self.settle.is_finite() && (0.0..=10.0).contains(&self.settle)) {
+            return Err(format!("--settle {}: 0 to 10 seconds", self.settle));
+        }
+        cfg.scan = self.scan.map(|mut p| {
+            p.settle_s = self.settle;
+            p
+        });
+        Ok(())
+    }
+}
+
+/// `ridscope live`.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// The receiver: rtl_tcp://host:port, rtlsdr[:N], hackrf, soapy:ARGS (with --features soapy);
+    /// a file or - also works (decoded as if live).
+    #[arg(long, short = 'd')]
+    pub device: String,
+    #[command(flatten)]
+    pub opts: RxOpts,
+    #[command(flatten)]
+    pub rt: RealtimeArgs,
+    /// Write JSON Lines here instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not print the status line and summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print track events and zone alerts instead of the decoded messages.
+    #[arg(long)]
+    pub tracks: bool,
+    /// Show the terminal UI (tracks, map, alerts) instead of printing.
+    #[arg(long)]
+    pub tui: bool,
+    /// Seconds between status lines on stderr.
+    #[arg(long, value_name = "S", default_value_t = 1.0)]
+    pub status_every: f64,
+    #[command(flatten)]
+    pub watch: WatchArgs,
 }
 
 #[derive(Debug, Args)]
@@ -455,6 +556,17 @@ fn scenario_config(c: &CommonSynthArgs, drones: usize, duration_s: f64) -> crate
     }
 }
 
+/// The first Ctrl-C stops reading (what was read is decoded and every
+/// output finished); a second one exits at once.
+fn stop_on_ctrl_c(cfg: &decode::DecodeConfig) {
+    let stop = cfg.stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
 /// Entry point used by `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -465,6 +577,31 @@ pub fn main() -> ExitCode {
             cfg.output = a.output;
             cfg.quiet = a.quiet;
             cfg.tracks = a.tracks.then(|| a.watch.config());
+            if let Err(e) = a.rt.apply(&mut cfg) {
+                eprintln!("ridscope: {e}");
+                return ExitCode::from(2);
+            }
+            stop_on_ctrl_c(&cfg);
+            decode::run(cfg)
+        }
+        Command::Live(a) => {
+            let mut cfg = a.opts.config(a.device);
+            cfg.output = a.output;
+            cfg.quiet = a.quiet;
+            cfg.tracks = a.tracks.then(|| a.watch.config());
+            if let Err(e) = a.rt.apply(&mut cfg) {
+                eprintln!("ridscope: {e}");
+                return ExitCode::from(2);
+            }
+            if !(a.status_every.is_finite() && a.status_every > 0.0) {
+                eprintln!("ridscope: --status-every {}: a positive number of seconds", a.status_every);
+                return ExitCode::from(2);
+            }
+            if a.tui {
+                return tui::run(tui::TuiConfig { decode: cfg, watch: a.watch.config(), speed: f64::INFINITY });
+            }
+            cfg.status_every_s = Some(a.status_every);
+            stop_on_ctrl_c(&cfg);
             decode::run(cfg)
         }
         Command::Tui(a) => tui::run(tui::TuiConfig { decode: a.rx.config(), watch: a.watch.config(), speed: a.speed }),

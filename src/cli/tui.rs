@@ -6,10 +6,12 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::decode::{DecodeConfig, decode};
 use crate::decode::Record;
+use crate::pipeline::{Overload, Status};
 use crate::sink::replay::{ReplayControl, ReplaySink};
 use crate::tui::model::{ChannelStat, GeoPoint, ReplaySpeed, TuiState};
 use crate::tui::{Action, Command, adapter};
@@ -33,6 +35,12 @@ pub fn parse_speed(s: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!("{s}: a positive factor (1, 4, 0.5) or max")),
     }
+}
+
+/// Whether an input names a receiver rather than a file.
+fn is_device(path: &str) -> bool {
+    path.contains("://")
+        || ["rtlsdr", "hackrf", "soapy", "seify"].iter().any(|d| path == *d || path.starts_with(&format!("{d}:")))
 }
 
 fn replay_speed(f: f64) -> ReplaySpeed {
@@ -98,6 +106,9 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
     let mut dcfg = cfg.decode.clone();
     dcfg.quiet = true; // stderr would draw over the screen
     dcfg.output = None;
+    // live sources publish their status for the bottom line
+    let status = Arc::new(Mutex::new(Status::default()));
+    dcfg.status = Some(status.clone());
     let dctl = ctl.clone();
     let decoder = std::thread::spawn(move || {
         let mut sink = ReplaySink::new(rec_tx, dctl);
@@ -112,6 +123,7 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
         let mut events = Vec::new();
         let mut counts = ChannelCounts::default();
         let mut last = Instant::now();
+        let mut last_status = Instant::now();
         let mut dirty = false;
         loop {
             let done = match rec_rx.recv_timeout(Duration::from_millis(100)) {
@@ -134,6 +146,15 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
             for l in log {
                 let _ = act_tx.send(Action::PushLog(l));
             }
+            if let Ok(st) = status.lock()
+                && st.overload == Some(Overload::Drop)
+                && last_status.elapsed() >= Duration::from_millis(500)
+            {
+                last_status = Instant::now();
+                if act_tx.send(Action::SetReceiver(st.line())).is_err() {
+                    return;
+                }
+            }
             if done || (dirty && last.elapsed() >= Duration::from_millis(200)) {
                 last = Instant::now();
                 dirty = false;
@@ -155,7 +176,9 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
         }
     });
 
-    let mut state = TuiState::new(format!("{} (replay)", cfg.decode.source.path));
+    let live = is_device(&cfg.decode.source.path);
+    let what = if live { "live" } else { "replay" };
+    let mut state = TuiState::new(format!("{} ({what})", cfg.decode.source.path));
     state.sensor = sensor;
     state.speed = replay_speed(cfg.speed);
     let ui = crate::tui::run_terminal(&mut state, &act_rx, |c| match c {

@@ -208,7 +208,15 @@ pub fn run(
 
     // the first scan step's frequency before anything is built
     if let Some(plan) = &cfg.scan {
-        if let Err(e) = src.retune(plan.steps[0].freq_hz) {
+        if plan.steps.len() > 1 && !live {
+            return (
+                report,
+                Err(format!("{name}: --scan needs a live source (an SDR or rtl_tcp): a file cannot retune")),
+            );
+        }
+        if src.info().center_freq_hz != Some(plan.steps[0].freq_hz)
+            && let Err(e) = src.retune(plan.steps[0].freq_hz)
+        {
             return (report, Err(e.to_string()));
         }
     }
@@ -319,11 +327,11 @@ pub fn run(
                     sh.overflows.fetch_add(1, Ordering::Relaxed);
                 }
                 sh.samples.fetch_add(n, Ordering::Relaxed);
-                if let Some(r) = &mut recorder {
-                    if let Err(e) = r.write(&block.re, &block.im) {
-                        err = Err(e.to_string());
-                        break;
-                    }
+                if let Some(r) = &mut recorder
+                    && let Err(e) = r.write(&block.re, &block.im)
+                {
+                    err = Err(e.to_string());
+                    break;
                 }
                 // the block was read at the current step; retuning comes after it
                 let block_step = step;

@@ -41,7 +41,7 @@ pub struct RxSettings {
 /// One PHY receiver.
 pub enum Rx {
     Ble(BleReceiver),
-    Dji(OcusyncReceiver),
+    Dji(Box<OcusyncReceiver>),
     Wifi(DsssReceiver),
 }
 
@@ -55,7 +55,7 @@ impl Rx {
                 c.channels = s.channels.clone();
                 BleReceiver::new(&c).map(Rx::Ble)
             }
-            PhyChoice::Dji => OcusyncReceiver::new(fs, center_hz).map(Rx::Dji),
+            PhyChoice::Dji => OcusyncReceiver::new(fs, center_hz).map(|r| Rx::Dji(Box::new(r))),
             PhyChoice::Wifi => {
                 let mut c = DsssRxConfig::new(fs, center_hz);
                 c.channels = s.wifi_channels.clone();

@@ -24,10 +24,15 @@ const ALERT: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 
 /// Draw the whole UI.
 pub fn draw(frame: &mut Frame, state: &TuiState) {
-    let [status, body, channels] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(frame.area());
+    let rx_h = u16::from(state.receiver.is_some());
+    let [status, body, channels, receiver] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1), Constraint::Length(rx_h)])
+            .areas(frame.area());
     draw_status(frame, status, state);
     draw_channels(frame, channels, state);
+    if let Some(line) = &state.receiver {
+        frame.render_widget(Paragraph::new(Line::styled(format!(" receiver: {line}"), DIM)), receiver);
+    }
 
     let middle_wanted = state.panes.map || (state.panes.detail && !state.aircraft.is_empty());
     // Table: its rows plus border and header, at most 2/5 of the body

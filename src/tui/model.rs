@@ -306,6 +306,8 @@ pub struct TuiState {
     pub clock_utc: Option<String>,
     /// The input has ended (the view stays until `q`).
     pub finished: bool,
+    /// Live input: the receiver's status line, shown at the bottom.
+    pub receiver: Option<String>,
 
     // The UI's own state, changed by keys.
     pub paused: bool,

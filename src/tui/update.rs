@@ -59,6 +59,9 @@ pub enum Action {
     SetSensor(Option<GeoPoint>),
     /// Advance the replay clock: capture seconds and, when known, UTC text.
     SetClock { time_s: f64, utc: Option<String> },
+    /// The live receiver's status line (rate achieved, CPU, drops, what is
+    /// being listened to).
+    SetReceiver(String),
     /// The input has ended.
     Finished,
 }
@@ -150,6 +153,7 @@ pub fn update(state: &mut TuiState, action: Action) -> Command {
             state.clock_s = time_s;
             state.clock_utc = utc;
         }
+        Action::SetReceiver(line) => state.receiver = Some(line),
         Action::Finished => state.finished = true,
     }
     Command::None
