@@ -240,6 +240,21 @@ fn status_shows_pause_speed_and_end() {
 }
 
 #[test]
+fn live_receiver_line_at_the_bottom() {
+    let mut s = populated();
+    let line = "12.0 s · 2.000/2.000 MS/s · CPU 34% · dropped 3 blocks (BLE 3; 1.0% of samples) · listening 2402.0 MHz: BLE ch37";
+    let before = screen(&render(&s, 160, 24));
+    assert!(!before.contains("receiver:"), "replays have no receiver line");
+    update(&mut s, Action::SetReceiver(line.into()));
+    let text = screen(&render(&s, 160, 24));
+    let last = text.lines().last().unwrap();
+    assert!(last.contains(&format!("receiver: {line}")), "{last}");
+    // the channel statistics stay, just above it
+    let above = text.lines().rev().nth(1).unwrap();
+    assert!(above.contains("frames/errors"), "{above}");
+}
+
+#[test]
 fn any_size_and_odd_data_do_not_panic() {
     let mut s = populated();
     let mut odd = odid();
