@@ -68,3 +68,31 @@ fn tui_shows_the_drones_and_an_alert_and_answers_keys() {
         std::panic::resume_unwind(e);
     }
 }
+
+#[test]
+fn live_tui_shows_the_receiver_status_line() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let socket = format!("ridscope-test-live-{}", std::process::id());
+    let cmd = format!(
+        "{} live --device captures/iq/ble_2M_ch37.sigmf-meta --tui; echo EXITED $?; sleep 60",
+        env!("CARGO_BIN_EXE_ridscope")
+    );
+    let started =
+        tmux(&socket, &["new-session", "-d", "-s", "rid", "-x", "150", "-y", "40", "-c", root.to_str().unwrap(), &cmd]);
+    assert!(started.is_some(), "tmux new-session failed");
+    let result = std::panic::catch_unwind(|| {
+        let screen = wait_for(&socket, 30, |s| s.contains("receiver:") && s.contains("END OF INPUT"));
+        assert!(screen.contains("dropped 0 · listening 2402.0 MHz: BLE ch37"), "{screen}");
+        assert!(screen.contains("Aircraft (3)"), "{screen}");
+        tmux(&socket, &["send-keys", "-t", "rid", "q"]);
+        wait_for(&socket, 10, |s| s.contains("EXITED 0"));
+    });
+    tmux(&socket, &["kill-server"]);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

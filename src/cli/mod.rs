@@ -598,13 +598,20 @@ pub fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             if a.tui {
-                return tui::run(tui::TuiConfig { decode: cfg, watch: a.watch.config(), speed: f64::INFINITY });
+                return tui::run(tui::TuiConfig {
+                    decode: cfg,
+                    watch: a.watch.config(),
+                    speed: f64::INFINITY,
+                    live: true,
+                });
             }
             cfg.status_every_s = Some(a.status_every);
             stop_on_ctrl_c(&cfg);
             decode::run(cfg)
         }
-        Command::Tui(a) => tui::run(tui::TuiConfig { decode: a.rx.config(), watch: a.watch.config(), speed: a.speed }),
+        Command::Tui(a) => {
+            tui::run(tui::TuiConfig { decode: a.rx.config(), watch: a.watch.config(), speed: a.speed, live: false })
+        }
         Command::Synth(SynthCommand::Ble(a)) => {
             let scenario = scenario_config(&a.common, a.drones, a.duration);
             let iq = crate::synth::iq::IqConfig {

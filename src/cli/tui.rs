@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::decode::{DecodeConfig, decode};
 use crate::decode::Record;
-use crate::pipeline::{Overload, Status};
+use crate::pipeline::Status;
 use crate::sink::replay::{ReplayControl, ReplaySink};
 use crate::tui::model::{ChannelStat, GeoPoint, ReplaySpeed, TuiState};
 use crate::tui::{Action, Command, adapter};
@@ -24,6 +24,8 @@ pub struct TuiConfig {
     pub watch: WatchConfig,
     /// Replay speed factor; infinite: as fast as decoding goes.
     pub speed: f64,
+    /// `ridscope live`: no pacing, and the receiver's status line shown.
+    pub live: bool,
 }
 
 /// Parses `--speed`: a factor (1, 4, 0.5) or `max`.
@@ -116,6 +118,7 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
         (r, summary)
     });
 
+    let live = cfg.live || is_device(&cfg.decode.source.path);
     let sensor = cfg.watch.sensor.map(|(lat, lon)| GeoPoint::new(lat, lon));
     let _ = act_tx.send(Action::SetSensor(sensor));
     let _ = act_tx.send(Action::SetZones(adapter::zone_views(&watch)));
@@ -146,9 +149,10 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
             for l in log {
                 let _ = act_tx.send(Action::PushLog(l));
             }
-            if let Ok(st) = status.lock()
-                && st.overload == Some(Overload::Drop)
-                && last_status.elapsed() >= Duration::from_millis(500)
+            if live
+                && let Ok(st) = status.lock()
+                && st.samples > 0
+                && (done || last_status.elapsed() >= Duration::from_millis(500))
             {
                 last_status = Instant::now();
                 if act_tx.send(Action::SetReceiver(st.line())).is_err() {
@@ -176,7 +180,6 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
         }
     });
 
-    let live = is_device(&cfg.decode.source.path);
     let what = if live { "live" } else { "replay" };
     let mut state = TuiState::new(format!("{} ({what})", cfg.decode.source.path));
     state.sensor = sensor;
