@@ -206,3 +206,55 @@ fn a_scan_plan_hops_between_channels_and_hears_the_drone_on_each() {
     assert_eq!(tunes[0], 2_402_000_000);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_finishes_the_outputs() {
+    let samples = std::fs::read(root().join("captures/iq/ble_2M_ch37.sigmf-data")).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let reader = greet(&mut s, Arc::new(Mutex::new(Vec::new())), Arc::new(AtomicU32::new(0)));
+        // the capture over and over at the real rate, until the client leaves
+        let t0 = Instant::now();
+        for (i, chunk) in samples.chunks(40_000).cycle().enumerate() {
+            let due = Duration::from_secs_f64(i as f64 * 40_000.0 / 4e6);
+            if let Some(w) = due.checked_sub(t0.elapsed()) {
+                std::thread::sleep(w);
+            }
+            if s.write_all(chunk).is_err() || i > 2000 {
+                break;
+            }
+        }
+        let _ = reader.join();
+    });
+    let dir = tmp("ctrlc");
+    let rec = dir.join("rec.sigmf-meta");
+    let out = dir.join("live.jsonl");
+    let child = ridscope()
+        .args(["live", "--device", &format!("rtl_tcp://127.0.0.1:{port}"), "--rate", "2M", "--freq", "2402M"])
+        .args(["--queue", "64", "--record"])
+        .arg(&rec)
+        .arg("-o")
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    server.join().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("recorded") && err.contains("messages"), "the summary is printed: {err}");
+    // the output holds the messages of the seconds heard, and the recording
+    // its annotations and decodes to the same records
+    let live = std::fs::read_to_string(&out).unwrap();
+    assert!(messages(&live).len() >= 15, "{live}");
+    let meta: Value = serde_json::from_str(&std::fs::read_to_string(&rec).unwrap()).unwrap();
+    assert!(meta["annotations"].as_array().unwrap().len() >= 18);
+    let o = ridscope().args(["decode", "-q"]).arg(&rec).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), live);
+    std::fs::remove_dir_all(&dir).ok();
+}
