@@ -67,6 +67,8 @@ fn decodes_a_stream_from_an_rtl_tcp_server() {
     let o = Command::new(env!("CARGO_BIN_EXE_ridscope"))
         .args(["decode", &format!("rtl_tcp://127.0.0.1:{port}"), "--rate", "2e6", "--freq", "2402e6"])
         .args(["--gain", "40.2", "--freq-correction", "-2", "-q"])
+        // the server sends faster than real time: wait rather than drop
+        .args(["--overload", "wait"])
         .output()
         .unwrap();
     server.join().unwrap();
