@@ -9,8 +9,12 @@
 //! | `X.sigmf-meta`, `X.sigmf-data` or base name `X` | `core:datatype` | `core:sample_rate`, first capture's `core:frequency` |
 //! | raw file `.cu8 .cs8 .cs16 .cf32 .fc32 .cfile .cf64` | `--format`, else the extension | `--rate`/`--freq`, else an rtl_433-style name (`name_433.92M_250k.cu8`) |
 //! | `-` (standard input) | `--format` (required) | `--rate` (required), `--freq` |
+//! | `rtl_tcp://host:port` ([`rtl_tcp`]) | cu8 | `--rate`, `--freq` (both required; asked of the server) |
+//! | SDR: `rtlsdr[:N\|:serial=S]`, `hackrf[:N\|:serial=HEX]`, `soapy:ARGS` (feature `soapy`), `seify:driver=D,...` ([`sdr`]) | cf32 | `--rate`, `--freq` (both required; asked of the device, tuned to `--freq` minus `--lo-offset`) |
 //!
-//! Explicit `--rate` and `--freq` always win over names and metadata.
+//! Explicit `--rate` and `--freq` always win over names and metadata. Only
+//! the exact device names, alone or followed by `:`, are devices: a file
+//! `rtlsdr.cu8` is a file.
 //! Every source streams: memory is one fixed byte buffer plus the caller's
 //! [`IqBlock`], whatever the size of the recording. Samples come out as
 //! `f32` in split real/imaginary arrays, full scale ±1 ([`SampleFormat`]
@@ -39,6 +43,7 @@ mod convert;
 mod name;
 mod raw;
 pub mod rtl_tcp;
+pub mod sdr;
 pub mod sigmf;
 
 pub use raw::{RawSource, RawWriter, WriteSummary};
@@ -269,7 +274,8 @@ pub struct Tuning {
 /// What to open: a path and the command line's `--format`, `--rate` and `--freq`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceSpec {
-    /// A raw file, a SigMF file or base name, or `-` for standard input.
+    /// A raw file, a SigMF file or base name, `-` for standard input, an
+    /// `rtl_tcp://` URL or an SDR ([`sdr::parse_device`]).
     pub path: String,
     /// Sample format; overrides the extension. Required for standard input.
     pub format: Option<SampleFormat>,
@@ -277,7 +283,7 @@ pub struct SourceSpec {
     pub rate: Option<f64>,
     /// Center frequency in Hz; overrides file name and metadata.
     pub freq: Option<f64>,
-    /// Gain and corrections asked of a device (rtl_tcp).
+    /// Gain and corrections asked of a device (rtl_tcp, SDRs).
     pub tuning: Tuning,
 }
 
@@ -382,6 +388,10 @@ pub fn open(spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
     }
     if rtl_tcp::is_rtl_tcp(&spec.path) {
         return Ok(Box::new(rtl_tcp::open(spec, &spec.tuning)?));
+    }
+    if let Some(device) = sdr::parse_device(&spec.path) {
+        let device = device.map_err(|e| SourceError::invalid(&spec.path, e))?;
+        return Ok(Box::new(sdr::open(spec, &device)?));
     }
     if let Some(paths) = sigmf::paths_for_reading(&spec.path)? {
         return sigmf::open(&paths, spec);
