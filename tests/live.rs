@@ -189,6 +189,14 @@ fn a_scan_plan_hops_between_channels_and_hears_the_drone_on_each() {
         "what is listened to is reported: {err}"
     );
     assert!(err.contains("scan: ") && err.contains("retunes"), "{err}");
+    // per step: seconds listened, dwells and frames heard, about half each
+    for step in ["2402.0 MHz: BLE ch37 (ble37 for 0.5 s): ", "2426.0 MHz: BLE ch38 (ble38 for 0.5 s): "] {
+        let line = err.lines().find(|l| l.trim_start().starts_with(step)).unwrap_or_else(|| panic!("{step}: {err}"));
+        let rest = &line.trim_start()[step.len()..];
+        let secs: f64 = rest.split(' ').next().unwrap().parse().unwrap();
+        assert!((2.0..=4.0).contains(&secs), "{line}");
+        assert!(!rest.ends_with(" 0 frames"), "{line}");
+    }
     let out = String::from_utf8_lossy(&o.stdout);
     // each drone is heard on its own channel, and only there
     let (la, lb) = (ids(&out, 37), ids(&out, 38));

@@ -139,8 +139,14 @@ impl DecodeSummary {
                 r.max_queued
             );
         }
-        if r.retunes > 0 {
+        if r.retunes > 0 || r.steps.len() > 1 {
             s += &format!("  scan: {} retunes\n", r.retunes);
+            for st in &r.steps {
+                s += &format!(
+                    "    {}: {:.1} s in {} dwells, {} frames\n",
+                    st.listening, st.seconds, st.dwells, st.frames
+                );
+            }
         }
         if let Some(w) = &r.recorded {
             s += &format!("  recorded {} samples ({} clipped)\n", w.samples, w.clipped);

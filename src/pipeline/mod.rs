@@ -103,6 +103,9 @@ pub struct RunReport {
     pub overflows: u64,
     /// Retunes done for the scan plan.
     pub retunes: u64,
+    /// Per scan step (one entry without a plan): what it listens to,
+    /// seconds of samples read there, dwells, frames decoded.
+    pub steps: Vec<StepReport>,
     pub wall_s: f64,
     pub overload: Option<Overload>,
     pub recorded: Option<WriteSummary>,
@@ -115,6 +118,19 @@ impl RunReport {
     pub fn dropped_blocks(&self) -> u64 {
         self.drops.iter().map(|d| d.1).sum()
     }
+}
+
+/// What one scan step heard.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepReport {
+    /// `2402.0 MHz: BLE ch37 (ble37 for 0.3 s)`.
+    pub listening: String,
+    /// Seconds of samples read at this step (settling included).
+    pub seconds: f64,
+    /// Times the scan came to this step.
+    pub dwells: u64,
+    /// Frames decoded from this step's samples.
+    pub frames: u64,
 }
 
 /// The stream as the pipeline started it.
@@ -135,13 +151,15 @@ struct Job {
 }
 
 enum WorkerMsg {
-    Batch { worker: usize, seq: u64, frames: Vec<Frame> },
+    Batch { worker: usize, seq: u64, step: usize, frames: Vec<Frame> },
     Done { worker: usize, frames: Vec<Frame>, lanes: Vec<Rx> },
 }
 
 /// Counters shared by the threads.
-#[derive(Default)]
 struct Shared {
+    /// Per scan step: samples read there (settling included) and dwells begun.
+    step_samples: Vec<AtomicU64>,
+    step_dwells: Vec<AtomicU64>,
     samples: AtomicU64,
     overflows: AtomicU64,
     retunes: AtomicU64,
@@ -258,7 +276,16 @@ pub fn run(
         None => None,
     };
 
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared {
+        step_samples: centers.iter().map(|_| AtomicU64::new(0)).collect(),
+        step_dwells: centers.iter().map(|_| AtomicU64::new(0)).collect(),
+        samples: AtomicU64::new(0),
+        overflows: AtomicU64::new(0),
+        retunes: AtomicU64::new(0),
+        step: AtomicU64::new(0),
+        max_queued: AtomicU64::new(0),
+    });
+    shared.step_dwells[0].store(1, Ordering::Relaxed);
     let n_workers = lanes.len();
     let counters: Arc<Vec<WorkerCounters>> = Arc::new(
         (0..n_workers)
@@ -335,6 +362,9 @@ pub fn run(
                 }
                 // the block was read at the current step; retuning comes after it
                 let block_step = step;
+                if let Some(c) = sh.step_samples.get(step) {
+                    c.fetch_add(n, Ordering::Relaxed);
+                }
                 let mut send = true;
                 if let Some(p) = &plan {
                     if skip > 0 {
@@ -351,6 +381,9 @@ pub fn run(
                             break;
                         }
                         sh.retunes.fetch_add(1, Ordering::Relaxed);
+                        if let Some(c) = sh.step_dwells.get(step) {
+                            c.fetch_add(1, Ordering::Relaxed);
+                        }
                         sh.step.store(step as u64, Ordering::Relaxed);
                         skip = (p.settle_s * fs) as u64;
                     }
@@ -389,6 +422,7 @@ pub fn run(
         // the collector, on this thread
         let mut pending: BTreeMap<u64, Vec<(usize, Vec<Frame>)>> = BTreeMap::new();
         let mut mark = vec![0u64; n_workers];
+        let mut step_frames = vec![0u64; centers.len()];
         let mut done_lanes: Vec<(usize, Vec<Rx>)> = Vec::new();
         let mut finals: Vec<(usize, Vec<Frame>)> = Vec::new();
         let mut annotations: Vec<Annotation> = Vec::new();
@@ -423,8 +457,11 @@ pub fn run(
         let mut last_tick = Instant::now();
         while done_lanes.len() < n_workers {
             match out_rx.recv_timeout(Duration::from_millis(200)) {
-                Ok(WorkerMsg::Batch { worker, seq, frames }) => {
+                Ok(WorkerMsg::Batch { worker, seq, step, frames }) => {
                     mark[worker] = seq + 1;
+                    if let Some(c) = step_frames.get_mut(step) {
+                        *c += frames.len() as u64;
+                    }
                     if !frames.is_empty() {
                         pending.entry(seq).or_default().push((worker, frames));
                     }
@@ -491,6 +528,17 @@ pub fn run(
                 *g = s;
             }
         }
+        report.steps = listening
+            .iter()
+            .zip(&step_frames)
+            .zip(shared.step_samples.iter().zip(&shared.step_dwells))
+            .map(|((l, &frames), (n, d))| StepReport {
+                listening: l.clone(),
+                seconds: n.load(Ordering::Relaxed) as f64 / fs,
+                dwells: d.load(Ordering::Relaxed),
+                frames,
+            })
+            .collect();
         read_err.and(emit_err).and(rec_err)
     });
 
@@ -626,11 +674,11 @@ fn worker(
             lane.next_stream = b.start_sample + n;
             c.done_samples.fetch_add(n, Ordering::Relaxed);
         }
-        let seq = job.seq;
+        let (seq, step) = (job.seq, job.step);
         if let Ok(b) = Arc::try_unwrap(job.block) {
             let _ = pool.try_send(b);
         }
-        if out.send(WorkerMsg::Batch { worker: w, seq, frames }).is_err() {
+        if out.send(WorkerMsg::Batch { worker: w, seq, step, frames }).is_err() {
             return;
         }
     }
