@@ -176,9 +176,11 @@ fn a_scan_plan_hops_between_channels_and_hears_the_drone_on_each() {
         let _ = s.shutdown(std::net::Shutdown::Write);
         let _ = reader.join();
     });
+    let rec = dir.join("scan.sigmf-meta");
     let o = ridscope()
         .args(["live", "--device", &format!("rtl_tcp://127.0.0.1:{port}"), "--rate", "2M"])
-        .args(["--scan", "ble37:0.5,ble38:0.5", "--settle", "0.02", "--queue", "128"])
+        .args(["--scan", "ble37:0.5,ble38:0.5", "--settle", "0.02", "--queue", "128", "--record"])
+        .arg(&rec)
         .output()
         .unwrap();
     server.join().unwrap();
@@ -212,6 +214,17 @@ fn a_scan_plan_hops_between_channels_and_hears_the_drone_on_each() {
     assert!(tunes.len() >= 8, "{tunes:?}");
     assert!(tunes.windows(2).all(|w| w[0] != w[1]), "{tunes:?}");
     assert_eq!(tunes[0], 2_402_000_000);
+
+    // the recording holds one capture segment per dwell, and replays to
+    // the same records: each segment through its frequency's receivers,
+    // the settling samples skipped as they were live
+    let meta: Value = serde_json::from_str(&std::fs::read_to_string(&rec).unwrap()).unwrap();
+    let caps = meta["captures"].as_array().unwrap();
+    assert_eq!(caps.len(), tunes.len(), "{caps:?}");
+    assert!(caps[1..].iter().all(|c| c["ridscope:settle_samples"] == 40_000), "{caps:?}");
+    let o = ridscope().args(["decode", "-q"]).arg(&rec).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), out, "replaying the scan recording gives the live records");
     std::fs::remove_dir_all(&dir).ok();
 }
 

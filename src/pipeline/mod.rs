@@ -240,10 +240,25 @@ pub fn run(
     }
     let info = src.info().clone();
     let fs = info.sample_rate;
-    let centers: Vec<Option<f64>> = match &cfg.scan {
+    let mut centers: Vec<Option<f64>> = match &cfg.scan {
         Some(p) => p.steps.iter().map(|s| Some(s.freq_hz)).collect(),
         None => vec![info.center_freq_hz],
     };
+    // a recording made while scanning: (sample, step, settle) where each
+    // segment starts, one step per frequency
+    let mut bounds: Vec<(u64, usize, u64)> = Vec::new();
+    if cfg.scan.is_none() && !live {
+        for seg in src.retunes() {
+            let k = match centers.iter().position(|c| *c == Some(seg.freq_hz)) {
+                Some(k) => k,
+                None => {
+                    centers.push(Some(seg.freq_hz));
+                    centers.len() - 1
+                }
+            };
+            bounds.push((seg.sample_start, k, seg.settle_samples));
+        }
+    }
     let (lanes, why) = build_lanes(cfg, &info, &centers);
     if lanes.is_empty() {
         return (report, Err(format!("{name}: nothing to receive: {}", why.join("; "))));
@@ -262,9 +277,6 @@ pub fn run(
     let start_unix_ns = info.start_unix_ns.or_else(|| if live { status::now_unix_ns() } else { None });
     started(&Started { info: info.clone(), start_unix_ns, listening: listening.clone() });
 
-    if cfg.record.is_some() && cfg.scan.is_some() {
-        return (report, Err("--record with --scan is not supported: record one frequency at a time".into()));
-    }
     let mut recorder = match &cfg.record {
         Some(p) => {
             let desc = format!("ridscope recording of {name}");
@@ -331,14 +343,33 @@ pub fn run(
             let mut step = 0usize;
             let mut in_step = 0u64;
             let mut skip = 0u64;
+            let mut next_b = 0usize;
             let mut err: Result<(), String> = Ok(());
             while !stop.load(Ordering::Relaxed) {
-                let read_so_far = sh.samples.load(Ordering::Relaxed);
-                let want = match max_samples {
-                    Some(m) if read_so_far >= m => break,
-                    Some(m) => block_len.min((m - read_so_far) as usize),
+                let pos = sh.samples.load(Ordering::Relaxed);
+                // a recording's own retunes: the segment starting here
+                while let Some(b) = bounds.get(next_b).filter(|b| b.0 <= pos) {
+                    step = b.1;
+                    skip = b.2;
+                    next_b += 1;
+                    sh.step.store(step as u64, Ordering::Relaxed);
+                    if let Some(c) = sh.step_dwells.get(step) {
+                        c.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                let mut want = match max_samples {
+                    Some(m) if pos >= m => break,
+                    Some(m) => block_len.min((m - pos) as usize),
                     None => block_len,
                 };
+                // blocks end where settling ends and where a segment starts,
+                // so a block is all at one frequency and skipped or not
+                if skip > 0 {
+                    want = want.min(skip as usize);
+                }
+                if let Some(b) = bounds.get(next_b) {
+                    want = want.min((b.0 - pos) as usize).max(1);
+                }
                 let mut block = pool_rx.try_recv().unwrap_or_else(|_| IqBlock::with_capacity(block_len));
                 let n = match src.read_block(&mut block, want) {
                     Ok(0) => break,
@@ -365,13 +396,10 @@ pub fn run(
                 if let Some(c) = sh.step_samples.get(step) {
                     c.fetch_add(n, Ordering::Relaxed);
                 }
-                let mut send = true;
+                // settling after a retune: recorded, not decoded
+                let send = skip == 0;
+                skip = skip.saturating_sub(n);
                 if let Some(p) = &plan {
-                    if skip > 0 {
-                        // settling after a retune: not decoded
-                        skip = skip.saturating_sub(n);
-                        send = false;
-                    }
                     in_step += n;
                     if in_step as f64 >= p.steps[step].dwell_s * fs && p.steps.len() > 1 {
                         step = (step + 1) % p.steps.len();
@@ -386,6 +414,9 @@ pub fn run(
                         }
                         sh.step.store(step as u64, Ordering::Relaxed);
                         skip = (p.settle_s * fs) as u64;
+                        if let Some(r) = &mut recorder {
+                            r.retune(p.steps[step].freq_hz, skip);
+                        }
                     }
                 }
                 if !send {

@@ -237,6 +237,13 @@ pub trait IqSource: Send {
     /// calls; after an error the stream has ended (`Ok(0)` from then on).
     fn read_block(&mut self, block: &mut IqBlock, max_samples: usize) -> Result<usize, SourceError>;
 
+    /// Where a recording changes frequency (a SigMF recording made while
+    /// scanning, one capture segment per dwell): the pipeline replays it
+    /// with the receivers of each frequency. Empty for everything else.
+    fn retunes(&self) -> &[Segment] {
+        &[]
+    }
+
     /// Whether the source is a receiver running in real time (an SDR or an
     /// rtl_tcp server) rather than a file or a pipe: a live source cannot
     /// wait for the decoder, so the pipeline drops blocks instead.
@@ -254,6 +261,16 @@ pub trait IqSource: Send {
             format!("cannot retune to {:.3} MHz: only SDRs and rtl_tcp can", freq_hz / 1e6),
         ))
     }
+}
+
+/// A point of a recording where the receiver was retuned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    /// First sample at the new frequency (from the start of the stream).
+    pub sample_start: u64,
+    pub freq_hz: f64,
+    /// Samples recorded while the receiver settled: not decoded.
+    pub settle_samples: u64,
 }
 
 /// Settings asked of a receiver (rtl_tcp, SDRs); files ignore them.

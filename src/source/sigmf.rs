@@ -109,13 +109,19 @@ struct Capture {
     datetime: Option<String>,
     #[serde(rename = "core:header_bytes", default)]
     header_bytes: u64,
+    /// Samples at the start of the segment recorded while the receiver
+    /// settled after retuning (ridscope's scan recordings): not decoded.
+    #[serde(rename = "ridscope:settle_samples", default)]
+    settle_samples: u64,
 }
 
-/// The first capture segment, and whether a later one has header bytes
-/// (which the reader cannot skip).
+/// The first capture segment, the later ones that retune (a frequency of
+/// their own), and whether a later one has header bytes (which the reader
+/// cannot skip).
 #[derive(Debug, Default)]
 struct Captures {
     first: Option<Capture>,
+    retunes: Vec<super::Segment>,
     later_header_bytes: bool,
 }
 
@@ -134,8 +140,17 @@ impl<'de> Deserialize<'de> for Captures {
                 while let Some(cap) = seq.next_element::<Capture>()? {
                     if c.first.is_none() {
                         c.first = Some(cap);
-                    } else if cap.header_bytes > 0 {
+                        continue;
+                    }
+                    if cap.header_bytes > 0 {
                         c.later_header_bytes = true;
+                    }
+                    if let Some(f) = cap.frequency {
+                        c.retunes.push(super::Segment {
+                            sample_start: cap.sample_start,
+                            freq_hz: f,
+                            settle_samples: cap.settle_samples,
+                        });
                     }
                 }
                 Ok(c)
@@ -181,6 +196,8 @@ pub(crate) struct Interpreted {
     start_unix_ns: Option<i128>,
     header_bytes: u64,
     trailing_bytes: u64,
+    /// Later capture segments at other frequencies (a scan recording).
+    retunes: Vec<super::Segment>,
 }
 
 /// Parses and checks SigMF metadata (no file access), with the overrides of `spec`.
@@ -224,6 +241,18 @@ pub(crate) fn interpret_meta(
         }
     };
     let capture = meta.captures.first;
+    let first_start = capture.as_ref().map_or(0, |c| c.sample_start);
+    let mut retunes = meta.captures.retunes;
+    // sample positions from the start of the data; in order, no duplicates;
+    // a --freq override means the user says it is one frequency
+    for r in &mut retunes {
+        r.sample_start = r.sample_start.saturating_sub(first_start);
+    }
+    retunes.sort_by_key(|r| r.sample_start);
+    retunes.dedup_by_key(|r| r.sample_start);
+    if spec.freq.is_some() || retunes.iter().any(|r| !r.freq_hz.is_finite() || r.freq_hz < 0.0) {
+        retunes.clear();
+    }
     let center_freq_hz = spec.freq.or(capture.as_ref().and_then(|c| c.frequency));
     let (sample_start, header_bytes) = capture.as_ref().map_or((0, 0), |c| (c.sample_start, c.header_bytes));
     let start_unix_ns = match capture.as_ref().and_then(|c| c.datetime.as_deref()) {
@@ -245,6 +274,7 @@ pub(crate) fn interpret_meta(
         start_unix_ns,
         header_bytes,
         trailing_bytes: meta.global.trailing_bytes,
+        retunes,
     })
 }
 
@@ -252,7 +282,7 @@ pub(crate) fn interpret_meta(
 pub(crate) fn open(paths: &SigmfPaths, spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
     let meta_name = name_of(&paths.meta);
     let meta_file = open_existing(&paths.meta, &paths.data, "SigMF metadata file")?;
-    let Interpreted { format, sample_rate, center_freq_hz, start_unix_ns, header_bytes, trailing_bytes } =
+    let Interpreted { format, sample_rate, center_freq_hz, start_unix_ns, header_bytes, trailing_bytes, retunes } =
         interpret_meta(&meta_name, BufReader::new(meta_file), spec)?;
 
     let data_name = name_of(&paths.data);
@@ -277,7 +307,32 @@ pub(crate) fn open(paths: &SigmfPaths, spec: &SourceSpec) -> Result<Box<dyn IqSo
         name: data_name,
         total_samples: Some(payload / format.bytes_per_sample() as u64),
     };
-    Ok(Box::new(RawSource::from_reader(data.take(payload), info)))
+    let inner = RawSource::from_reader(data.take(payload), info);
+    if retunes.is_empty() {
+        return Ok(Box::new(inner));
+    }
+    Ok(Box::new(SegmentedSource { inner, retunes }))
+}
+
+/// A recording whose capture segments change frequency (made while
+/// scanning): the segments tell the pipeline where the tuning changed.
+struct SegmentedSource<R> {
+    inner: RawSource<R>,
+    retunes: Vec<super::Segment>,
+}
+
+impl<R: io::Read + Send> IqSource for SegmentedSource<R> {
+    fn info(&self) -> &StreamInfo {
+        self.inner.info()
+    }
+
+    fn read_block(&mut self, block: &mut super::IqBlock, max_samples: usize) -> Result<usize, SourceError> {
+        self.inner.read_block(block, max_samples)
+    }
+
+    fn retunes(&self) -> &[super::Segment] {
+        &self.retunes
+    }
 }
 
 /// One SigMF annotation: a labelled stretch of samples (and frequencies).
@@ -335,6 +390,8 @@ pub struct SigmfWriter {
     start_unix_ns: Option<i128>,
     description: String,
     annotations: Vec<Annotation>,
+    /// Capture segments after the first (retunes).
+    retunes: Vec<super::Segment>,
 }
 
 impl SigmfWriter {
@@ -367,6 +424,7 @@ impl SigmfWriter {
             start_unix_ns,
             description: description.to_string(),
             annotations: Vec::new(),
+            retunes: Vec::new(),
         };
         w.write_meta()?;
         Ok(w)
@@ -390,6 +448,15 @@ impl SigmfWriter {
     /// Adds an annotation (written, sorted by `sample_start`, by [`finish`](Self::finish)).
     pub fn annotate(&mut self, a: Annotation) {
         self.annotations.push(a);
+    }
+
+    /// Starts a new capture segment at the next sample written: the
+    /// receiver was retuned to `freq_hz`, and its first `settle_samples`
+    /// were recorded while it settled (`ridscope:settle_samples`).
+    pub fn retune(&mut self, freq_hz: f64, settle_samples: u64) {
+        let sample_start = self.data.summary().samples;
+        self.retunes.retain(|r| r.sample_start != sample_start);
+        self.retunes.push(super::Segment { sample_start, freq_hz, settle_samples });
     }
 
     /// Samples written and clipped so far.
@@ -419,9 +486,25 @@ impl SigmfWriter {
         if let Some(dt) = self.start_unix_ns.and_then(format_rfc3339) {
             capture.insert("core:datetime".into(), json!(dt));
         }
+        let mut captures = vec![Value::Object(capture)];
+        for r in &self.retunes {
+            let mut c = Map::new();
+            c.insert("core:sample_start".into(), json!(r.sample_start));
+            c.insert("core:frequency".into(), json!(r.freq_hz));
+            if let Some(dt) = self
+                .start_unix_ns
+                .and_then(|t| format_rfc3339(t + (r.sample_start as f64 * 1e9 / self.sample_rate).round() as i128))
+            {
+                c.insert("core:datetime".into(), json!(dt));
+            }
+            if r.settle_samples > 0 {
+                c.insert("ridscope:settle_samples".into(), json!(r.settle_samples));
+            }
+            captures.push(Value::Object(c));
+        }
         let mut root = Map::new();
         root.insert("global".into(), Value::Object(global));
-        root.insert("captures".into(), Value::Array(vec![Value::Object(capture)]));
+        root.insert("captures".into(), Value::Array(captures));
         root.insert("annotations".into(), Value::Array(self.annotations.iter().map(Annotation::to_json).collect()));
         Value::Object(root)
     }
