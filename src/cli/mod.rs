@@ -569,7 +569,11 @@ fn stop_on_ctrl_c(cfg: &decode::DecodeConfig) {
 
 /// Entry point used by `main`.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    dispatch(Cli::parse())
+}
+
+/// Runs parsed arguments (benches and tests call it with `Cli::try_parse_from`).
+pub fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Parse(a) => parse::run(parse::ParseConfig::from_args(a)),
         Command::Decode(a) => {
