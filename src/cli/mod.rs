@@ -59,16 +59,8 @@ pub enum Command {
 pub struct DecodeArgs {
     #[command(flatten)]
     pub rx: ReceiveArgs,
-    /// Write JSON Lines here instead of stdout.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Do not print the summary or progress on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Print track events and zone alerts (docs/DATA_FORMAT.md, "Track
-    /// updates") instead of the decoded messages.
-    #[arg(long)]
-    pub tracks: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
     #[command(flatten)]
     pub rt: RealtimeArgs,
     #[command(flatten)]
@@ -150,6 +142,35 @@ impl RxOpts {
     }
 }
 
+/// Where the records go (decode and live).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write JSON Lines here instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Do not print the summary, progress or status lines on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print track events and zone alerts (docs/DATA_FORMAT.md, "Track
+    /// updates") instead of the decoded messages.
+    #[arg(long)]
+    pub tracks: bool,
+}
+
+/// Builds the decode configuration shared by `decode` and `live`.
+fn receive_config(
+    mut cfg: decode::DecodeConfig,
+    out: OutputArgs,
+    rt: RealtimeArgs,
+    watch: &WatchArgs,
+) -> Result<decode::DecodeConfig, String> {
+    cfg.output = out.output;
+    cfg.quiet = out.quiet;
+    cfg.tracks = out.tracks.then(|| watch.config());
+    rt.apply(&mut cfg)?;
+    Ok(cfg)
+}
+
 /// Real-time behaviour, recording and scanning (decode and live).
 #[derive(Debug, Args)]
 pub struct RealtimeArgs {
@@ -209,15 +230,8 @@ pub struct LiveArgs {
     pub opts: RxOpts,
     #[command(flatten)]
     pub rt: RealtimeArgs,
-    /// Write JSON Lines here instead of stdout.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Do not print the status line and summary on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Print track events and zone alerts instead of the decoded messages.
-    #[arg(long)]
-    pub tracks: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Show the terminal UI (tracks, map, alerts) instead of printing.
     #[arg(long)]
     pub tui: bool,
@@ -577,26 +591,24 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Parse(a) => parse::run(parse::ParseConfig::from_args(a)),
         Command::Decode(a) => {
-            let mut cfg = a.rx.config();
-            cfg.output = a.output;
-            cfg.quiet = a.quiet;
-            cfg.tracks = a.tracks.then(|| a.watch.config());
-            if let Err(e) = a.rt.apply(&mut cfg) {
-                eprintln!("ridscope: {e}");
-                return ExitCode::from(2);
-            }
+            let cfg = match receive_config(a.rx.config(), a.out, a.rt, &a.watch) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("ridscope: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             stop_on_ctrl_c(&cfg);
             decode::run(cfg)
         }
         Command::Live(a) => {
-            let mut cfg = a.opts.config(a.device);
-            cfg.output = a.output;
-            cfg.quiet = a.quiet;
-            cfg.tracks = a.tracks.then(|| a.watch.config());
-            if let Err(e) = a.rt.apply(&mut cfg) {
-                eprintln!("ridscope: {e}");
-                return ExitCode::from(2);
-            }
+            let mut cfg = match receive_config(a.opts.config(a.device), a.out, a.rt, &a.watch) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("ridscope: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             if !(a.status_every.is_finite() && a.status_every > 0.0) {
                 eprintln!("ridscope: --status-every {}: a positive number of seconds", a.status_every);
                 return ExitCode::from(2);
