@@ -279,3 +279,19 @@ fn ctrl_c_stops_cleanly_and_finishes_the_outputs() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), live);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_reader_that_leaves_the_pipe_ends_the_decode_quietly() {
+    // `ridscope decode X | head -1`: the closed pipe stops the pipeline, no error
+    let mut child = ridscope()
+        .args(["decode", "-q"])
+        .arg(root().join("captures/iq/ble_2M_ch37.sigmf-meta"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+}

@@ -249,10 +249,18 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
             );
         }
     };
+    let mut closed = false;
     let mut emit = |frames: &mut Vec<crate::frame::Frame>| -> Result<(), String> {
         for f in frames.drain(..) {
             for r in decoder.push(&f) {
-                sink.record(&r).map_err(|e| format!("writing output: {e}"))?;
+                if let Err(e) = sink.record(&r) {
+                    // the reader of a pipe left (`| head`): stop quietly
+                    if e.kind() == io::ErrorKind::BrokenPipe {
+                        closed = true;
+                        return Err(String::new());
+                    }
+                    return Err(format!("writing output: {e}"));
+                }
             }
         }
         if let Some(p) = &progress
@@ -285,6 +293,7 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         _ => None,
     };
     let (run, result) = pipeline::run(src, &pcfg, &mut started, &mut emit);
+    let result = if closed { Ok(()) } else { result };
     printing.store(false, Ordering::Relaxed);
     if let Some(p) = printer {
         let _ = p.join();
