@@ -15,7 +15,7 @@ use crate::phy::ocusync::OcuStats;
 use crate::phy::wifi_dsss::DsssStats;
 pub use crate::pipeline::PhyChoice;
 use crate::pipeline::{self, Overload, PipelineConfig, RunReport, RxSettings, ScanPlan, Status};
-use crate::sink::{JsonlSink, Sink};
+use crate::sink::{JsonlSink, MultiSink, PcapSink, Sink};
 use crate::source::{self, SampleFormat, SourceSpec};
 
 /// What to decode and where the output goes.
@@ -23,6 +23,8 @@ use crate::source::{self, SampleFormat, SourceSpec};
 pub struct DecodeConfig {
     pub source: SourceSpec,
     pub output: Option<PathBuf>,
+    /// Also write every received frame to this pcapng file.
+    pub pcap: Option<PathBuf>,
     /// BLE channel indices to listen to (those inside the band).
     pub channels: Vec<u8>,
     /// Wi-Fi channels (1..=14) to listen to (those inside the band).
@@ -62,6 +64,7 @@ impl DecodeConfig {
         DecodeConfig {
             source: SourceSpec::new(path),
             output: None,
+            pcap: None,
             channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
             wifi_channels: DEFAULT_WIFI_CHANNELS.to_vec(),
             quiet: false,
@@ -171,7 +174,7 @@ pub fn run(cfg: DecodeConfig) -> ExitCode {
         },
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    let mut sink: Box<dyn Sink> = match &cfg.tracks {
+    let main: Box<dyn Sink> = match &cfg.tracks {
         None => Box::new(JsonlSink::new(out)),
         Some(w) => match w.build() {
             Ok(watch) => Box::new(crate::watch::TrackSink::new(out, watch)),
@@ -181,7 +184,17 @@ pub fn run(cfg: DecodeConfig) -> ExitCode {
             }
         },
     };
-    let (result, summary, name, rate) = decode(&cfg, sink.as_mut());
+    let mut sink = MultiSink { sinks: vec![main] };
+    if let Some(p) = &cfg.pcap {
+        match PcapSink::create(p) {
+            Ok(s) => sink.sinks.push(Box::new(s)),
+            Err(e) => {
+                eprintln!("ridscope: cannot write {}: {e}", p.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let (result, summary, name, rate) = decode(&cfg, &mut sink);
     let flushed = sink.flush();
     if !cfg.quiet
         && let Some(s) = &summary
@@ -252,6 +265,13 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
     let mut closed = false;
     let mut emit = |frames: &mut Vec<crate::frame::Frame>| -> Result<(), String> {
         for f in frames.drain(..) {
+            if let Err(e) = sink.frame(&f) {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    closed = true;
+                    return Err(String::new());
+                }
+                return Err(format!("writing output: {e}"));
+            }
             for r in decoder.push(&f) {
                 if let Err(e) = sink.record(&r) {
                     // the reader of a pipe left (`| head`): stop quietly

@@ -155,6 +155,11 @@ pub struct OutputArgs {
     /// updates") instead of the decoded messages.
     #[arg(long)]
     pub tracks: bool,
+    /// Also write every received frame to this pcapng file (BLE with the
+    /// LE pseudo-header, 802.11 with radiotap, DJI OcuSync as link type 147),
+    /// for Wireshark.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
 }
 
 /// Builds the decode configuration shared by `decode` and `live`.
@@ -165,6 +170,7 @@ fn receive_config(
     watch: &WatchArgs,
 ) -> Result<decode::DecodeConfig, String> {
     cfg.output = out.output;
+    cfg.pcap = out.pcap;
     cfg.quiet = out.quiet;
     cfg.tracks = out.tracks.then(|| watch.config());
     rt.apply(&mut cfg)?;

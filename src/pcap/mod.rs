@@ -50,6 +50,9 @@ pub mod linktype {
     pub const BLUETOOTH_LE_LL_WITH_PHDR: u32 = 256;
     /// nRF Sniffer for Bluetooth LE.
     pub const NORDIC_BLE: u32 = 272;
+    /// User link type 0: ridscope's DJI OcuSync code blocks behind the
+    /// header of [`writer::ocusync_hdr`](super::writer::ocusync_hdr).
+    pub const USER0: u32 = 147;
 }
 
 /// Converts one record into a [`Frame`] according to its link type.
@@ -68,6 +71,7 @@ pub fn record_to_frame(rec: &Record, capture_start_ns: Option<i128>) -> Result<F
         linktype::BLUETOOTH_LE_LL => ble::le_ll(&rec.data)?,
         linktype::BLUETOOTH_LE_LL_WITH_PHDR => ble::le_ll_with_phdr(&rec.data)?,
         linktype::NORDIC_BLE => ble::nordic_ble(&rec.data)?,
+        linktype::USER0 => ocusync_frame(&rec.data)?,
         other => return Err(DecodeError::unsupported("pcap record", format!("link type {other}"))),
     };
     frame.meta.frame_no = Some(rec.frame_no);
@@ -76,6 +80,37 @@ pub fn record_to_frame(rec: &Record, capture_start_ns: Option<i128>) -> Result<F
         frame.meta.time_s = (t - t0) as f64 / 1e9;
     }
     Ok(frame)
+}
+
+/// A DJI OcuSync code block behind ridscope's header (link type USER0).
+fn ocusync_frame(data: &[u8]) -> Result<Frame, DecodeError> {
+    use writer::ocusync_hdr as h;
+    if data.len() < h::LEN {
+        return Err(DecodeError::length("OcuSync pcap header", h::LEN, data.len()));
+    }
+    if data[..4] != h::MAGIC {
+        return Err(DecodeError::unsupported("pcap record", "link type 147 without ridscope's RSDJ header"));
+    }
+    if data[4] != h::VERSION {
+        return Err(DecodeError::unsupported("OcuSync pcap header", format!("version {}", data[4])));
+    }
+    let flags = data[5];
+    let hlen = usize::from(u16::from_le_bytes([data[6], data[7]]));
+    if hlen < h::LEN || hlen > data.len() {
+        return Err(DecodeError::sanity("OcuSync pcap header", format!("header length {hlen}")));
+    }
+    let f32_at = |o: usize| f32::from_le_bytes([data[o], data[o + 1], data[o + 2], data[o + 3]]);
+    let valid = |bit: u8, v: f32| (flags & bit != 0 && v.is_finite()).then_some(v);
+    let mut meta = PhyMeta::new(LinkType::DjiOcusync, Phy::Ocusync);
+    if flags & h::FREQ != 0 {
+        meta.freq_hz = Some(f64::from(u32::from_le_bytes([data[8], data[9], data[10], data[11]])) * 1e3);
+    }
+    meta.rssi_dbfs = valid(h::RSSI_DBFS, f32_at(12));
+    meta.rssi_dbm = valid(h::RSSI_DBM, f32_at(16));
+    meta.snr_db = valid(h::SNR, f32_at(20));
+    meta.cfo_hz = valid(h::CFO, f32_at(24));
+    meta.fcs_included = true;
+    Ok(Frame { bytes: data[hlen..].to_vec(), meta })
 }
 
 fn radiotap_frame(data: &[u8]) -> Result<Frame, DecodeError> {

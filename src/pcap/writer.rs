@@ -118,7 +118,9 @@ pub fn frame_to_record(f: &Frame) -> io::Result<(u32, Vec<u8>)> {
                 _ => (0, None),
             };
             let mut flags = phdr_flags::DEWHITENED | phdr_flags::REF_AA_VALID | phy << 14;
-            let signal = m.rssi_dbm.map(|r| r.round().clamp(-128.0, 127.0) as i8);
+            // dBm when calibrated, else the dBFS of IQ inputs (documented)
+            let signal =
+                m.rssi_dbm.or(m.rssi_dbfs).filter(|r| r.is_finite()).map(|r| r.round().clamp(-128.0, 127.0) as i8);
             if signal.is_some() {
                 flags |= phdr_flags::SIGNAL_VALID;
             }
@@ -161,12 +163,67 @@ pub fn frame_to_record(f: &Frame) -> io::Result<(u32, Vec<u8>)> {
             };
             d.extend_from_slice(&mhz.to_le_bytes());
             d.extend_from_slice(&chan_flags.to_le_bytes());
-            d.push(m.rssi_dbm.map(|r| r.round().clamp(-128.0, 127.0) as i8).unwrap_or(0) as u8);
+            let signal = m.rssi_dbm.or(m.rssi_dbfs).filter(|r| r.is_finite());
+            d.push(signal.map(|r| r.round().clamp(-128.0, 127.0) as i8).unwrap_or(0) as u8);
             d.extend_from_slice(&f.bytes);
             Ok((linktype::IEEE802_11_RADIOTAP, d))
         }
-        LinkType::DjiOcusync => Err(io::Error::other("no pcap link type for OcuSync blocks yet")),
+        LinkType::DjiOcusync => {
+            let mut flags = 0u8;
+            let mut put = |v: Option<f32>, bit: u8| {
+                if v.is_some_and(f32::is_finite) {
+                    flags |= bit;
+                }
+                v.filter(|x| x.is_finite()).unwrap_or(0.0)
+            };
+            let rssi_dbfs = put(m.rssi_dbfs, ocusync_hdr::RSSI_DBFS);
+            let rssi_dbm = put(m.rssi_dbm, ocusync_hdr::RSSI_DBM);
+            let snr = put(m.snr_db, ocusync_hdr::SNR);
+            let cfo = put(m.cfo_hz, ocusync_hdr::CFO);
+            let khz = m.freq_hz.filter(|f| f.is_finite() && *f >= 0.0 && *f / 1e3 < f64::from(u32::MAX));
+            if khz.is_some() {
+                flags |= ocusync_hdr::FREQ;
+            }
+            let mut d = Vec::with_capacity(ocusync_hdr::LEN + f.bytes.len());
+            d.extend_from_slice(&ocusync_hdr::MAGIC);
+            d.push(ocusync_hdr::VERSION);
+            d.push(flags);
+            d.extend_from_slice(&(ocusync_hdr::LEN as u16).to_le_bytes());
+            d.extend_from_slice(&khz.map_or(0, |f| (f / 1e3).round() as u32).to_le_bytes());
+            for v in [rssi_dbfs, rssi_dbm, snr, cfo] {
+                d.extend_from_slice(&v.to_le_bytes());
+            }
+            d.extend_from_slice(&f.bytes);
+            Ok((linktype::USER0, d))
+        }
     }
+}
+
+/// The header ridscope puts before a DJI OcuSync code block in a pcap
+/// record (link type 147, LINKTYPE_USER0; docs/DATA_FORMAT.md, "PCAP
+/// output"). All fields little-endian:
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 4 | magic `RSDJ` |
+/// | 4 | 1 | version (1) |
+/// | 5 | 1 | flags: which of the fields below are valid |
+/// | 6 | 2 | header length (28) |
+/// | 8 | 4 | burst centre frequency, kHz (u32) |
+/// | 12 | 4 | RSSI, dBFS (f32) |
+/// | 16 | 4 | RSSI, dBm (f32) |
+/// | 20 | 4 | SNR, dB (f32) |
+/// | 24 | 4 | carrier offset, Hz (f32) |
+/// | 28 | … | the code block (176 bytes after descrambling) |
+pub mod ocusync_hdr {
+    pub const MAGIC: [u8; 4] = *b"RSDJ";
+    pub const VERSION: u8 = 1;
+    pub const LEN: usize = 28;
+    pub const FREQ: u8 = 0x01;
+    pub const RSSI_DBFS: u8 = 0x02;
+    pub const RSSI_DBM: u8 = 0x04;
+    pub const SNR: u8 = 0x08;
+    pub const CFO: u8 = 0x10;
 }
 
 #[cfg(test)]

@@ -3,10 +3,21 @@
 use std::io::{self, Write};
 
 use crate::decode::Record;
+use crate::frame::Frame;
 
+pub mod pcap;
 pub mod replay;
 
+pub use pcap::PcapSink;
+
+/// An output. The pipeline hands each sink every received frame (before
+/// decoding: [`frame`](Sink::frame)) and then the records decoded from it
+/// ([`record`](Sink::record)); a sink uses what it needs.
 pub trait Sink {
+    /// Takes one received frame (CRC good), in stream order. Default: ignored.
+    fn frame(&mut self, _f: &Frame) -> io::Result<()> {
+        Ok(())
+    }
     /// Writes one record.
     fn record(&mut self, r: &Record) -> io::Result<()>;
     /// Flushes buffered output (called at the end and before errors are reported).
@@ -53,5 +64,41 @@ impl Sink for VecSink {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// Several outputs fed together (`-o`, `--pcap`, ...): each gets every
+/// frame and record; the first error stops the run, after the others have
+/// had the same item.
+#[derive(Default)]
+pub struct MultiSink {
+    pub sinks: Vec<Box<dyn Sink>>,
+}
+
+impl MultiSink {
+    fn each(&mut self, mut f: impl FnMut(&mut dyn Sink) -> io::Result<()>) -> io::Result<()> {
+        let mut first = Ok(());
+        for s in &mut self.sinks {
+            if let Err(e) = f(s.as_mut())
+                && first.is_ok()
+            {
+                first = Err(e);
+            }
+        }
+        first
+    }
+}
+
+impl Sink for MultiSink {
+    fn frame(&mut self, f: &Frame) -> io::Result<()> {
+        self.each(|s| s.frame(f))
+    }
+
+    fn record(&mut self, r: &Record) -> io::Result<()> {
+        self.each(|s| s.record(r))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.each(|s| s.flush())
     }
 }
