@@ -15,7 +15,7 @@ use crate::phy::ocusync::OcuStats;
 use crate::phy::wifi_dsss::DsssStats;
 pub use crate::pipeline::PhyChoice;
 use crate::pipeline::{self, Overload, PipelineConfig, RunReport, RxSettings, ScanPlan, Status};
-use crate::sink::{JsonlSink, MultiSink, PcapSink, Sink};
+use crate::sink::{CotSink, JsonlSink, MultiSink, PcapSink, Sink};
 use crate::source::{self, SampleFormat, SourceSpec};
 
 /// What to decode and where the output goes.
@@ -25,6 +25,8 @@ pub struct DecodeConfig {
     pub output: Option<PathBuf>,
     /// Also write every received frame to this pcapng file.
     pub pcap: Option<PathBuf>,
+    /// Also send Cursor on Target events (drone, pilot, home).
+    pub cot: Option<crate::sink::CotConfig>,
     /// BLE channel indices to listen to (those inside the band).
     pub channels: Vec<u8>,
     /// Wi-Fi channels (1..=14) to listen to (those inside the band).
@@ -65,6 +67,7 @@ impl DecodeConfig {
             source: SourceSpec::new(path),
             output: None,
             pcap: None,
+            cot: None,
             channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
             wifi_channels: DEFAULT_WIFI_CHANNELS.to_vec(),
             quiet: false,
@@ -185,6 +188,15 @@ pub fn run(cfg: DecodeConfig) -> ExitCode {
         },
     };
     let mut sink = MultiSink { sinks: vec![main] };
+    if let Some(c) = &cfg.cot {
+        match CotSink::new(c.clone()) {
+            Ok(s) => sink.sinks.push(Box::new(s)),
+            Err(e) => {
+                eprintln!("ridscope: --cot {:?}: {e}", c.target);
+                return ExitCode::from(1);
+            }
+        }
+    }
     if let Some(p) = &cfg.pcap {
         match PcapSink::create(p) {
             Ok(s) => sink.sinks.push(Box::new(s)),

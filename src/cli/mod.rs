@@ -160,6 +160,17 @@ pub struct OutputArgs {
     /// for Wireshark.
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
+    /// Also send Cursor on Target events for ATAK (drone, pilot and home
+    /// markers): udp://239.2.3.1:6969 (ATAK's SA multicast), udp://host:port,
+    /// or tcp://host:8087 (a TAK server).
+    #[arg(long, value_name = "URL", value_parser = crate::sink::CotTarget::parse)]
+    pub cot: Option<crate::sink::CotTarget>,
+    /// Seconds a CoT marker stays fresh after its last update.
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    pub cot_stale: f64,
+    /// Least seconds between two CoT updates of one aircraft.
+    #[arg(long, value_name = "S", default_value_t = 1.0)]
+    pub cot_interval: f64,
 }
 
 /// Builds the decode configuration shared by `decode` and `live`.
@@ -171,6 +182,14 @@ fn receive_config(
 ) -> Result<decode::DecodeConfig, String> {
     cfg.output = out.output;
     cfg.pcap = out.pcap;
+    if let Some(target) = out.cot {
+        let stale_ok = out.cot_stale.is_finite() && out.cot_stale > 0.0;
+        let interval_ok = out.cot_interval.is_finite() && out.cot_interval >= 0.0;
+        if !stale_ok || !interval_ok {
+            return Err("--cot-stale must be positive and --cot-interval not negative (seconds)".into());
+        }
+        cfg.cot = Some(crate::sink::CotConfig { target, stale_s: out.cot_stale, interval_s: out.cot_interval });
+    }
     cfg.quiet = out.quiet;
     cfg.tracks = out.tracks.then(|| watch.config());
     rt.apply(&mut cfg)?;

@@ -5,9 +5,11 @@ use std::io::{self, Write};
 use crate::decode::Record;
 use crate::frame::Frame;
 
+pub mod cot;
 pub mod pcap;
 pub mod replay;
 
+pub use cot::{CotConfig, CotSink, CotTarget};
 pub use pcap::PcapSink;
 
 /// An output. The pipeline hands each sink every received frame (before

@@ -31,6 +31,20 @@ pub enum IdKind {
     Other,
 }
 
+impl IdKind {
+    /// The name used in the output (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::Serial => "serial",
+            IdKind::SessionId => "session_id",
+            IdKind::UtmUuid => "utm_uuid",
+            IdKind::CaaRegistration => "caa_registration",
+            IdKind::FrenchId => "french_id",
+            IdKind::Other => "other",
+        }
+    }
+}
+
 /// The identifier a track is known by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct TrackKey {
