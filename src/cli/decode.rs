@@ -15,7 +15,7 @@ use crate::phy::ocusync::OcuStats;
 use crate::phy::wifi_dsss::DsssStats;
 pub use crate::pipeline::PhyChoice;
 use crate::pipeline::{self, Overload, PipelineConfig, RunReport, RxSettings, ScanPlan, Status};
-use crate::sink::{CotSink, JsonlSink, MultiSink, PcapSink, Sink};
+use crate::sink::{CotSink, DbSink, JsonlSink, MultiSink, PcapSink, SessionInfo, Sink};
 use crate::source::{self, SampleFormat, SourceSpec};
 
 /// What to decode and where the output goes.
@@ -27,6 +27,10 @@ pub struct DecodeConfig {
     pub pcap: Option<PathBuf>,
     /// Also send Cursor on Target events (drone, pilot, home).
     pub cot: Option<crate::sink::CotConfig>,
+    /// Also keep a SQLite history here.
+    pub db: Option<PathBuf>,
+    /// Sensor, zones and allow-list (tracks, the history's alerts).
+    pub watch: crate::watch::WatchConfig,
     /// BLE channel indices to listen to (those inside the band).
     pub channels: Vec<u8>,
     /// Wi-Fi channels (1..=14) to listen to (those inside the band).
@@ -68,6 +72,8 @@ impl DecodeConfig {
             output: None,
             pcap: None,
             cot: None,
+            db: None,
+            watch: crate::watch::WatchConfig::default(),
             channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
             wifi_channels: DEFAULT_WIFI_CHANNELS.to_vec(),
             quiet: false,
@@ -188,6 +194,17 @@ pub fn run(cfg: DecodeConfig) -> ExitCode {
         },
     };
     let mut sink = MultiSink { sinks: vec![main] };
+    if let Some(p) = &cfg.db {
+        let session =
+            SessionInfo { source: cfg.source.path.clone(), settings: settings_json(&cfg), sensor: cfg.watch.sensor };
+        match cfg.watch.build().and_then(|w| DbSink::create(p, session, w)) {
+            Ok(s) => sink.sinks.push(Box::new(s)),
+            Err(e) => {
+                eprintln!("ridscope: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     if let Some(c) = &cfg.cot {
         match CotSink::new(c.clone()) {
             Ok(s) => sink.sinks.push(Box::new(s)),
@@ -349,6 +366,25 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         run,
     };
     (result, Some(summary), name, fs)
+}
+
+/// The settings of a run as JSON, for the history's sessions table.
+fn settings_json(cfg: &DecodeConfig) -> String {
+    serde_json::json!({
+        "source": cfg.source.path,
+        "format": cfg.source.format.map(|f| f.as_str()),
+        "rate": cfg.source.rate,
+        "freq_hz": cfg.source.freq,
+        "gain_db": cfg.source.tuning.gain_db,
+        "lo_offset_hz": cfg.source.tuning.lo_offset_hz,
+        "phys": cfg.phys.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        "ble_channels": cfg.channels,
+        "wifi_channels": cfg.wifi_channels,
+        "scan": cfg.scan.as_ref().map(|p| p.to_string()),
+        "zones": cfg.watch.zones.as_ref().map(|p| p.display().to_string()),
+        "radius_m": cfg.watch.radius_m,
+    })
+    .to_string()
 }
 
 fn progress_bar(cfg: &DecodeConfig, total: Option<u64>) -> Option<indicatif::ProgressBar> {

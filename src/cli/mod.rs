@@ -165,6 +165,10 @@ pub struct OutputArgs {
     /// or tcp://host:8087 (a TAK server).
     #[arg(long, value_name = "URL", value_parser = crate::sink::CotTarget::parse)]
     pub cot: Option<crate::sink::CotTarget>,
+    /// Also keep a SQLite history: sessions, messages, tracks, track
+    /// points, zone alerts (WAL; batched, committed every second).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
     /// Seconds a CoT marker stays fresh after its last update.
     #[arg(long, value_name = "S", default_value_t = 30.0)]
     pub cot_stale: f64,
@@ -182,6 +186,8 @@ fn receive_config(
 ) -> Result<decode::DecodeConfig, String> {
     cfg.output = out.output;
     cfg.pcap = out.pcap;
+    cfg.db = out.db;
+    cfg.watch = watch.config();
     if let Some(target) = out.cot {
         let stale_ok = out.cot_stale.is_finite() && out.cot_stale > 0.0;
         let interval_ok = out.cot_interval.is_finite() && out.cot_interval >= 0.0;

@@ -6,10 +6,12 @@ use crate::decode::Record;
 use crate::frame::Frame;
 
 pub mod cot;
+pub mod db;
 pub mod pcap;
 pub mod replay;
 
 pub use cot::{CotConfig, CotSink, CotTarget};
+pub use db::{DbSink, SessionInfo};
 pub use pcap::PcapSink;
 
 /// An output. The pipeline hands each sink every received frame (before
