@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod decode;
+pub mod export;
 pub mod parse;
 pub mod synth;
 pub mod tui;
@@ -53,6 +54,33 @@ pub enum Command {
     /// sample rate achieved, CPU load, drops and what is being listened to.
     /// Ctrl-C stops cleanly (outputs and the recording are finished).
     Live(LiveArgs),
+    /// Export drone tracks, pilot and home points from a --db history:
+    /// GeoJSON, KML (Google Earth), GPX or CSV.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The SQLite history (written by decode/live --db).
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value_t = export::ExportFormat::Geojson)]
+    pub format: export::ExportFormat,
+    /// Only this aircraft (serial or other identifier).
+    #[arg(long, value_name = "SERIAL")]
+    pub id: Option<String>,
+    /// Only this session (the sessions table's id).
+    #[arg(long)]
+    pub session: Option<i64>,
+    /// Only positions at or after this UTC time (RFC 3339).
+    #[arg(long, value_parser = export::parse_utc)]
+    pub since: Option<String>,
+    /// Only positions at or before this UTC time (RFC 3339).
+    #[arg(long, value_parser = export::parse_utc)]
+    pub until: Option<String>,
+    /// Write here instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -632,6 +660,15 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             stop_on_ctrl_c(&cfg);
             decode::run(cfg)
         }
+        Command::Export(a) => export::run(export::ExportConfig {
+            db: a.db,
+            format: a.format,
+            id: a.id,
+            session: a.session,
+            since: a.since,
+            until: a.until,
+            output: a.output,
+        }),
         Command::Live(a) => {
             let mut cfg = match receive_config(a.opts.config(a.device), a.out, a.rt, &a.watch) {
                 Ok(c) => c,

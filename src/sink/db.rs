@@ -160,6 +160,8 @@ pub struct DbSink {
     watch: Watch,
     events: Vec<WatchEvent>,
     path: PathBuf,
+    /// UTC of sample time 0 (ns), once a record gives it.
+    utc0_ns: Option<i128>,
     /// Address → identifier of the aircraft the tracker ties it to.
     owners: std::collections::HashMap<crate::util::MacAddr, String>,
 }
@@ -198,6 +200,7 @@ impl DbSink {
             events: Vec::new(),
             path: path.to_path_buf(),
             owners: Default::default(),
+            utc0_ns: None,
         })
     }
 
@@ -228,7 +231,11 @@ impl DbSink {
             match ev {
                 WatchEvent::Track(t) => {
                     let text = serde_json::to_string(t).map_err(std::io::Error::other)?;
-                    let v = serde_json::to_value(t).map_err(std::io::Error::other)?;
+                    let mut v = serde_json::to_value(t).map_err(std::io::Error::other)?;
+                    if let (Some(t0), Some(o)) = (self.utc0_ns, v.as_object_mut()) {
+                        let at = t0 + (t.summary().time_s * 1e9).round() as i128;
+                        o.insert("time_utc".into(), Value::String(crate::util::time::rfc3339_ns(at)));
+                    }
                     let moved = matches!(t, TrackEvent::TrackNew(_) | TrackEvent::TrackUpdate(_))
                         && t.summary().lat_deg.is_some()
                         && t.summary().fields.get("position").is_some_and(|f| f.updated_s == t.summary().time_s);
@@ -266,6 +273,16 @@ impl Sink for DbSink {
                     }
                 }
             }
+        }
+        // the stream's clock: UTC of sample time 0, from any record that has it
+        let env = match r {
+            Record::Message(m) => &m.env,
+            Record::Error(e) => &e.env,
+        };
+        if self.utc0_ns.is_none()
+            && let Some(ns) = env.time_utc.as_deref().and_then(crate::source::sigmf::parse_rfc3339)
+        {
+            self.utc0_ns = Some(ns - (env.time_s * 1e9).round() as i128);
         }
         if let Record::Message(m) = r {
             // the record column is the JSON line exactly as -o writes it

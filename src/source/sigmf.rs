@@ -564,7 +564,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// nanoseconds. Lenient in three ways: `t` or a space may separate date and
 /// time, a missing offset means UTC, and fractions beyond nanoseconds are
 /// cut off. `None` for anything else.
-pub(crate) fn parse_rfc3339(s: &str) -> Option<i128> {
+pub fn parse_rfc3339(s: &str) -> Option<i128> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<u32> {
         let d = b.get(from..from + len)?;
