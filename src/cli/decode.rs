@@ -15,7 +15,7 @@ use crate::phy::ocusync::OcuStats;
 use crate::phy::wifi_dsss::DsssStats;
 pub use crate::pipeline::PhyChoice;
 use crate::pipeline::{self, Overload, PipelineConfig, RunReport, RxSettings, ScanPlan, Status};
-use crate::sink::{CotSink, DbSink, JsonlSink, MultiSink, PcapSink, SessionInfo, Sink};
+use crate::sink::{CotSink, DbSink, JsonlSink, MqttSink, MultiSink, PcapSink, SessionInfo, Sink};
 use crate::source::{self, SampleFormat, SourceSpec};
 
 /// What to decode and where the output goes.
@@ -27,6 +27,8 @@ pub struct DecodeConfig {
     pub pcap: Option<PathBuf>,
     /// Also send Cursor on Target events (drone, pilot, home).
     pub cot: Option<crate::sink::CotConfig>,
+    /// Also publish to an MQTT broker.
+    pub mqtt: Option<crate::sink::MqttConfig>,
     /// Also keep a SQLite history here.
     pub db: Option<PathBuf>,
     /// Sensor, zones and allow-list (tracks, the history's alerts).
@@ -72,6 +74,7 @@ impl DecodeConfig {
             output: None,
             pcap: None,
             cot: None,
+            mqtt: None,
             db: None,
             watch: crate::watch::WatchConfig::default(),
             channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
@@ -210,6 +213,15 @@ pub fn run(cfg: DecodeConfig) -> ExitCode {
             Ok(s) => sink.sinks.push(Box::new(s)),
             Err(e) => {
                 eprintln!("ridscope: --cot {:?}: {e}", c.target);
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if let Some(c) = &cfg.mqtt {
+        match cfg.watch.build() {
+            Ok(w) => sink.sinks.push(Box::new(MqttSink::new(c.clone(), w))),
+            Err(e) => {
+                eprintln!("ridscope: {e}");
                 return ExitCode::from(1);
             }
         }

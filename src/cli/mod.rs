@@ -203,6 +203,15 @@ pub struct OutputArgs {
     /// Least seconds between two CoT updates of one aircraft.
     #[arg(long, value_name = "S", default_value_t = 1.0)]
     pub cot_interval: f64,
+    /// Also publish to an MQTT broker: every message on PREFIX/messages,
+    /// each aircraft's latest track on PREFIX/drone/<uas_id> (retained),
+    /// zone alerts on PREFIX/alerts, PREFIX/status online/offline
+    /// (prefix default: ridscope). Reconnects; queues up to 10000 messages.
+    #[arg(long, value_name = "URL", value_parser = crate::sink::MqttTarget::parse)]
+    pub mqtt: Option<crate::sink::MqttTarget>,
+    /// With --mqtt: Home Assistant discovery (a device_tracker per aircraft).
+    #[arg(long, requires = "mqtt")]
+    pub mqtt_ha: bool,
 }
 
 /// Builds the decode configuration shared by `decode` and `live`.
@@ -224,6 +233,7 @@ fn receive_config(
         }
         cfg.cot = Some(crate::sink::CotConfig { target, stale_s: out.cot_stale, interval_s: out.cot_interval });
     }
+    cfg.mqtt = out.mqtt.map(|target| crate::sink::MqttConfig { target, home_assistant: out.mqtt_ha, interval_s: 1.0 });
     cfg.quiet = out.quiet;
     cfg.tracks = out.tracks.then(|| watch.config());
     rt.apply(&mut cfg)?;

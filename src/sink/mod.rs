@@ -7,11 +7,13 @@ use crate::frame::Frame;
 
 pub mod cot;
 pub mod db;
+pub mod mqtt;
 pub mod pcap;
 pub mod replay;
 
 pub use cot::{CotConfig, CotSink, CotTarget};
 pub use db::{DbSink, SessionInfo};
+pub use mqtt::{MqttConfig, MqttSink, MqttTarget};
 pub use pcap::PcapSink;
 
 /// An output. The pipeline hands each sink every received frame (before
