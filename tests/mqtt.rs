@@ -50,6 +50,9 @@ impl Broker {
         let conf = dir.join("mosquitto.conf");
         let data = dir.join("data/");
         std::fs::create_dir_all(&data).unwrap();
+        // mosquitto started as root drops to its own user to save the database
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o777)).unwrap();
         std::fs::write(
             &conf,
             format!(
