@@ -278,6 +278,7 @@ fn broker_restart_loses_nothing() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
+    let mut outage = 0;
     for i in 0..copies {
         stdin.write_all(&one).unwrap();
         stdin.flush().unwrap();
@@ -287,6 +288,8 @@ fn broker_restart_loses_nothing() {
         }
         if i == 3 {
             // down for about a second, two copies decoded meanwhile
+            outage = sub.topic("test/messages").count();
+            assert!(child.try_wait().unwrap().is_none(), "the decode is still running");
             broker.run();
         }
     }
@@ -298,6 +301,8 @@ fn broker_restart_loses_nothing() {
 
     let decoded: Vec<Value> = std::fs::read_to_string(dir.join("out.jsonl")).unwrap().lines().map(json).collect();
     assert_eq!(decoded.len(), 15 * copies);
+    // what came before the restart: not everything
+    assert!(outage < decoded.len(), "{outage} messages before the restart");
     sub.wait_messages(decoded.len(), 20);
     // QoS 1: at least once (a message in flight at the stop may come twice)
     let got: Vec<String> = sub.topic("test/messages").collect();

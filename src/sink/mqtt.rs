@@ -303,7 +303,7 @@ impl Sink for MqttSink {
         if lost > 0 {
             let err = self.shared.last_error.lock().ok().and_then(|l| l.clone()).unwrap_or_default();
             eprintln!(
-                "ridscope: MQTT {}:{}: {lost} of {} messages not delivered ({} dropped, queue full; {} unacknowledged){}",
+                "ridscope: MQTT {}:{}: {lost} of {} messages not delivered ({} dropped with the queue full, {} not acknowledged){}",
                 self.cfg.target.host,
                 self.cfg.target.port,
                 self.queued + self.dropped,
