@@ -94,6 +94,11 @@ fn tracks_export_as_geojson_kml_gpx_and_csv() {
     assert_eq!(late.lines().count() + early.lines().count() - 2, points as usize);
     assert!(late.lines().skip(1).all(|l| l.contains(",2026-01-01T12:00:0") && !l.contains(":00:03.")));
 
+    // straight from the recording: the same export
+    let o = ridscope().arg("export").arg(&cap).args(["--format", "geojson"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), run(&["--format", "geojson"], &db));
+
     // no database: one clear line
     let o = ridscope().args(["export", "--db"]).arg(dir.join("none.db")).output().unwrap();
     assert!(!o.status.success());

@@ -1,5 +1,6 @@
 //! `ridscope export --db F --format geojson|kml|csv|gpx`: drone tracks as
-//! lines, pilot and home points, from a SQLite history.
+//! lines, pilot and home points, from a SQLite history (or `export
+//! RECORDING`: the recording decoded into a temporary history first).
 //!
 //! Every aircraft of every session (or `--id SERIAL`, `--session N`) with
 //! its track points between `--since` and `--until` (UTC, RFC 3339; points
@@ -34,6 +35,8 @@ pub enum ExportFormat {
 
 #[derive(Debug, Clone)]
 pub struct ExportConfig {
+    /// A recording to decode into a temporary history first.
+    pub input: Option<String>,
     pub db: PathBuf,
     pub format: ExportFormat,
     pub id: Option<String>,
@@ -290,7 +293,42 @@ pub fn gpx(tracks: &[TrackOut]) -> String {
     o
 }
 
-pub fn run(cfg: ExportConfig) -> ExitCode {
+/// Decodes `input` into a temporary history (removed when dropped).
+struct TempDb(PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", self.0.display()));
+        }
+    }
+}
+
+fn decode_to_db(input: &str) -> Result<TempDb, String> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let tmp = TempDb(std::env::temp_dir().join(format!("ridscope-export-{}-{nanos}.db", std::process::id())));
+    let cfg = super::decode::DecodeConfig::new(input);
+    let session = crate::sink::SessionInfo { source: input.to_string(), settings: "{}".into(), sensor: None };
+    let mut sink = crate::sink::DbSink::create(&tmp.0, session, cfg.watch.build()?)?;
+    let (result, _, _, _) = super::decode::decode(&cfg, &mut sink);
+    crate::sink::Sink::flush(&mut sink).map_err(|e| e.to_string())?;
+    drop(sink);
+    result?;
+    Ok(tmp)
+}
+
+pub fn run(mut cfg: ExportConfig) -> ExitCode {
+    let _tmp = match cfg.input.as_deref().map(decode_to_db) {
+        Some(Ok(t)) => {
+            cfg.db = t.0.clone();
+            Some(t)
+        }
+        Some(Err(e)) => {
+            eprintln!("ridscope: {e}");
+            return ExitCode::from(1);
+        }
+        None => None,
+    };
     let tracks = match load(&cfg) {
         Ok(t) => t,
         Err(e) => {

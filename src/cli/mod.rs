@@ -61,9 +61,13 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// An IQ recording to decode first (SigMF, or a raw file named like
+    /// name_2402M_2M.cu8), instead of --db.
+    #[arg(required_unless_present = "db", conflicts_with = "db")]
+    pub input: Option<String>,
     /// The SQLite history (written by decode/live --db).
     #[arg(long, value_name = "FILE")]
-    pub db: PathBuf,
+    pub db: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = export::ExportFormat::Geojson)]
     pub format: export::ExportFormat,
     /// Only this aircraft (serial or other identifier).
@@ -671,7 +675,8 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             decode::run(cfg)
         }
         Command::Export(a) => export::run(export::ExportConfig {
-            db: a.db,
+            input: a.input,
+            db: a.db.unwrap_or_default(),
             format: a.format,
             id: a.id,
             session: a.session,
