@@ -291,9 +291,7 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
     let mut decoder = Decoder::new();
     let progress = progress_bar(cfg, info.total_samples);
     let start = Instant::now();
-    let mut listening = Vec::new();
     let mut started = |s: &pipeline::Started| {
-        listening = s.listening.clone();
         if cfg.status_every_s.is_some() && !cfg.quiet {
             eprintln!(
                 "{}: {:.3} MS/s, listening to {}",
@@ -362,7 +360,6 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    let _ = listening;
     if result.is_err() && run.samples == 0 && run.rx == pipeline::RxTotals::default() {
         // refused before reading (nothing to receive, recording not created)
         return (result, None, name, fs);

@@ -39,12 +39,6 @@ pub fn parse_speed(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Whether an input names a receiver rather than a file.
-fn is_device(path: &str) -> bool {
-    path.contains("://")
-        || ["rtlsdr", "hackrf", "soapy", "seify"].iter().any(|d| path == *d || path.starts_with(&format!("{d}:")))
-}
-
 fn replay_speed(f: f64) -> ReplaySpeed {
     if f.is_infinite() {
         return ReplaySpeed::Max;
@@ -118,7 +112,7 @@ fn tui(cfg: TuiConfig) -> Result<(), String> {
         (r, summary)
     });
 
-    let live = cfg.live || is_device(&cfg.decode.source.path);
+    let live = cfg.live || crate::source::is_device(&cfg.decode.source.path);
     let sensor = cfg.watch.sensor.map(|(lat, lon)| GeoPoint::new(lat, lon));
     let _ = act_tx.send(Action::SetSensor(sensor));
     let _ = act_tx.send(Action::SetZones(adapter::zone_views(&watch)));

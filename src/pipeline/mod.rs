@@ -274,7 +274,7 @@ pub fn run(
             }
         })
         .collect();
-    let start_unix_ns = info.start_unix_ns.or_else(|| if live { status::now_unix_ns() } else { None });
+    let start_unix_ns = info.start_unix_ns.or_else(|| if live { crate::util::time::now_unix_ns() } else { None });
     started(&Started { info: info.clone(), start_unix_ns, listening: listening.clone() });
 
     let mut recorder = match &cfg.record {
@@ -632,7 +632,7 @@ fn annotation(f: &Frame, fs: f64) -> Annotation {
         }
     };
     let start = m.sample.unwrap_or((m.time_s * fs).max(0.0) as u64);
-    let hex: String = f.bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::util::hex::encode(&f.bytes);
     let chan = m.channel.map(|c| format!(" ch{c}")).unwrap_or_default();
     Annotation {
         sample_start: start,

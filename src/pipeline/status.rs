@@ -142,12 +142,6 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Now, in Unix nanoseconds.
-pub(crate) fn now_unix_ns() -> Option<i128> {
-    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some(d.as_nanos() as i128)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

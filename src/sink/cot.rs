@@ -171,7 +171,7 @@ impl CotSink {
         if !lost && !grew && !due {
             return;
         }
-        let now = now_unix_ns();
+        let now = crate::util::time::now_unix_ns().unwrap_or(0);
         let stale = if lost { now } else { now + (self.cfg.stale_s * 1e9) as i128 };
         for xml in events(s, now, stale) {
             self.send(&xml);
@@ -214,10 +214,6 @@ impl Sink for CotSink {
         }
         Ok(())
     }
-}
-
-fn now_unix_ns() -> i128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
 }
 
 /// Escapes text for an XML attribute or element, dropping control characters.

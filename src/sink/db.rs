@@ -173,9 +173,7 @@ impl DbSink {
     /// Opens the database, records the session and starts the writer.
     pub fn create(path: &Path, session: SessionInfo, watch: Watch) -> Result<DbSink, String> {
         let c = open(path)?;
-        let now = crate::util::time::rfc3339_ns(
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128),
-        );
+        let now = crate::util::time::rfc3339_ns(crate::util::time::now_unix_ns().unwrap_or(0));
         c.execute(
             "INSERT INTO sessions (started_utc, source, settings, sensor_lat_deg, sensor_lon_deg, ridscope_version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -115,7 +115,7 @@ pub struct MqttSink {
 }
 
 fn status_json(online: bool) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128);
+    let now = crate::util::time::now_unix_ns().unwrap_or(0);
     serde_json::json!({
         "status": if online { "online" } else { "offline" },
         "software": "ridscope",

@@ -393,6 +393,12 @@ fn display_name(name: &str) -> String {
     name.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
+/// Whether `path` names a receiver (rtl_tcp or an SDR device string)
+/// rather than a file or standard input.
+pub fn is_device(path: &str) -> bool {
+    rtl_tcp::is_rtl_tcp(path) || sdr::parse_device(path).is_some()
+}
+
 /// Opens the source `spec` describes (see the [module documentation](self)).
 pub fn open(spec: &SourceSpec) -> Result<Box<dyn IqSource>, SourceError> {
     check_param(&spec.path, "--rate", spec.rate, false)?;

@@ -46,7 +46,7 @@
 //! [`StreamInfo::start_unix_ns`] is the system clock when streaming starts.
 
 use std::io;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use num_complex::Complex32;
 use seify::{Args, DynDevice, DynRxStreamer, RxStreamer};
@@ -460,8 +460,7 @@ pub fn open(spec: &SourceSpec, device: &DeviceSpec) -> Result<SdrSource, SourceE
     tune(&dev, device_hz, corr_ppm).map_err(setup("frequency", device_hz))?;
     let mut streamer = dev.rx_streamer(&[0]).map_err(|e| open_error(name, device, e))?;
     streamer.activate().map_err(|e| open_error(name, device, e))?;
-    let start_unix_ns =
-        SystemTime::now().duration_since(UNIX_EPOCH).ok().map(|d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
+    let start_unix_ns = crate::util::time::now_unix_ns();
     Ok(SdrSource {
         info: StreamInfo {
             sample_rate: rate,

@@ -17,6 +17,12 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The computer's clock now, Unix nanoseconds (`None` before 1970).
+pub fn now_unix_ns() -> Option<i128> {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+    i128::try_from(d.as_nanos()).ok()
+}
+
 /// Formats Unix time in nanoseconds as `YYYY-MM-DDTHH:MM:SS.fffZ`
 /// (millisecond precision; whole seconds print `.000`).
 pub fn rfc3339_ns(unix_ns: i128) -> String {
