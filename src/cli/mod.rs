@@ -54,8 +54,8 @@ pub enum Command {
     /// sample rate achieved, CPU load, drops and what is being listened to.
     /// Ctrl-C stops cleanly (outputs and the recording are finished).
     Live(LiveArgs),
-    /// Export drone tracks, pilot and home points from a --db history:
-    /// GeoJSON, KML (Google Earth), GPX or CSV.
+    /// Export drone tracks, pilot and home points from a --db history (or a
+    /// recording, decoded first): GeoJSON, KML (Google Earth), GPX or CSV.
     Export(ExportArgs),
 }
 
