@@ -18,6 +18,7 @@ pub mod pcap;
 pub mod phy;
 pub mod pipeline;
 pub mod protocol;
+pub mod report;
 pub mod sink;
 pub mod source;
 pub mod synth;

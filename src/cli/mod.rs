@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub mod decode;
 pub mod export;
 pub mod parse;
+pub mod report;
 pub mod synth;
 pub mod tui;
 
@@ -57,6 +58,41 @@ pub enum Command {
     /// Export drone tracks, pilot and home points from a --db history (or a
     /// recording, decoded first): GeoJSON, KML (Google Earth), GPX or CSV.
     Export(ExportArgs),
+    /// Analyse a capture or a --db history: what each drone leaks (serial,
+    /// pilot position, ...), whether it complies with the Remote ID rules
+    /// (ASTM F3411 rates, FAA Part 89 elements, EN 4709-002), and whether
+    /// it is genuine (teleports, one radio with many IDs, frozen counters,
+    /// RSSI against distance). Text, JSON or a self-contained HTML page
+    /// with plots.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A capture (pcap/pcapng, or IQ: a raw file or SigMF recording) or a
+    /// JSON Lines file of decoded records; or give --db.
+    #[arg(required_unless_present = "db", conflicts_with = "db")]
+    pub input: Option<String>,
+    /// A SQLite history (written by decode/live --db).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// With --db: only these sessions (the sessions table's ids).
+    #[arg(long, value_delimiter = ',')]
+    pub session: Vec<i64>,
+    /// Only the aircraft with this identifier (serial or other).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    #[arg(long, value_enum, default_value_t = report::ReportFormat::Text)]
+    pub format: report::ReportFormat,
+    /// Write here instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Receiver position LAT,LON (degrees), for the RSSI-distance check
+    /// (a --db history's own sensor position is used when it has one).
+    #[arg(long, value_parser = crate::watch::parse_lat_lon, allow_hyphen_values = true)]
+    pub sensor: Option<(f64, f64)>,
+    #[command(flatten)]
+    pub opts: RxOpts,
 }
 
 #[derive(Debug, Args)]
@@ -684,6 +720,18 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             until: a.until,
             output: a.output,
         }),
+        Command::Report(a) => {
+            let decode = a.input.clone().map(|i| a.opts.config(i));
+            report::run(report::ReportRun {
+                input: a.input,
+                decode,
+                db: a.db,
+                sessions: a.session,
+                format: a.format,
+                output: a.output,
+                cfg: crate::report::ReportConfig { sensor: a.sensor, id: a.id },
+            })
+        }
         Command::Live(a) => {
             let mut cfg = match receive_config(a.opts.config(a.device), a.out, a.rt, &a.watch) {
                 Ok(c) => c,
