@@ -89,7 +89,8 @@ impl Input {
     pub fn from_records(source: &str, records: &[Record]) -> Input {
         let raws = records
             .iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
+            // through the text, like every other input (f32 fields keep their short form)
+            .filter_map(|r| serde_json::to_string(r).ok().and_then(|t| serde_json::from_str::<Value>(&t).ok()))
             .map(|v| Raw { session: None, time_s: v.get("time_s").and_then(Value::as_f64).unwrap_or(0.0), v })
             .collect();
         Input::build(source, raws)
@@ -225,7 +226,6 @@ impl Input {
             });
         }
         recs.sort_by(|a, b| a.t.total_cmp(&b.t));
-        let utc0_ns = first_abs.map(|f| f - (recs.first().map_or(0.0, |r| r.t) * 0.0) as i128);
-        Input { source: source.to_string(), recs, decode_errors, utc0_ns, sessions, sensor: None }
+        Input { source: source.to_string(), recs, decode_errors, utc0_ns: first_abs, sessions, sensor: None }
     }
 }

@@ -240,15 +240,16 @@ fn series(air: &Air) -> Series {
         })
         .collect();
     let mut unit = None;
-    let rssi: Vec<RssiPoint> = air
-        .recs
-        .iter()
-        .filter_map(|r| {
-            let (x, u) = r.rssi()?;
-            unit.get_or_insert(u.to_string());
-            Some(RssiPoint { t_s: r.t, rssi: x, transport: r.transport.clone() })
-        })
-        .collect();
+    let mut rssi: Vec<RssiPoint> = Vec::new();
+    for r in &air.recs {
+        let Some((x, u)) = r.rssi() else { continue };
+        unit.get_or_insert(u.to_string());
+        // one point per frame (the messages of a pack share it)
+        if rssi.last().is_some_and(|p| p.t_s == r.t && p.transport == r.transport) {
+            continue;
+        }
+        rssi.push(RssiPoint { t_s: r.t, rssi: x, transport: r.transport.clone() });
+    }
     let span = air.last_t - air.first_t;
     let bin = (span / MAX_RATE_BINS as f64).ceil().max(1.0);
     let nbins = ((span / bin).floor() as usize + 1).min(MAX_RATE_BINS + 1);

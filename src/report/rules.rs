@@ -22,6 +22,9 @@ use super::model::{Check, Status};
 pub const RATE_SLACK: f64 = 1.05;
 /// Reception needed before rates are judged.
 pub const MIN_SPAN_S: f64 = 3.0;
+/// Intervals needed before a rate is judged (a median of fewer is one lost
+/// packet away from wrong).
+pub const MIN_INTERVALS: usize = 5;
 /// Location timestamps may differ from the receive-time advance by this
 /// much (0.1 s resolution, the fix time, receive jitter).
 pub const TS_TOLERANCE_S: f64 = 1.2;
@@ -112,7 +115,7 @@ fn rate_rule(
         return check(id, title, basis, Some(transport), status, format!("no {what} in {} of reception", secs(heard)));
     }
     match intervals(times) {
-        Some((med, max)) if heard >= MIN_SPAN_S && times.len() >= 3 => {
+        Some((med, max)) if heard >= MIN_SPAN_S && times.len() > MIN_INTERVALS => {
             let n = times.len();
             let span = times[n - 1] - times[0];
             let rate = (n - 1) as f64 / span.max(1e-9);
@@ -125,14 +128,29 @@ fn rate_rule(
                 Some(transport),
                 status,
                 format!(
-                    "{what}: {n} transmissions over {}, {rate:.2} Hz, median interval {} ({} required), longest gap {}",
+                    "{what}: {n} transmissions over {}, {rate:.2} Hz, median interval {} (required {}), longest gap {}",
                     secs(span),
                     secs(med),
-                    if ok { format!("≤ {}", secs(max_s)) } else { format!("≤ {} NOT met", secs(max_s)) },
+                    if ok { format!("≤ {}", secs(max_s)) } else { format!("≤ {}: NOT met", secs(max_s)) },
                     secs(max)
                 ),
             )
         }
+        // too few to measure, but fewer than half of what the rule needs in
+        // the time heard is a failure whatever the losses
+        _ if heard >= MIN_SPAN_S && times.len() as f64 * max_s * 2.0 < heard => check(
+            id,
+            title,
+            basis,
+            Some(transport),
+            Status::Fail,
+            format!(
+                "{what}: only {} transmission(s) in {} of reception (at least {:.0} required)",
+                times.len(),
+                secs(heard),
+                (heard / max_s).floor()
+            ),
+        ),
         _ => check(
             id,
             title,
