@@ -91,8 +91,25 @@ pub struct ReportArgs {
     /// (a --db history's own sensor position is used when it has one).
     #[arg(long, value_parser = crate::watch::parse_lat_lon, allow_hyphen_values = true)]
     pub sensor: Option<(f64, f64)>,
-    #[command(flatten)]
-    pub opts: RxOpts,
+    /// IQ inputs: sample format (cu8, cs8, cs16, cf32, cf64), when the
+    /// name or metadata does not say.
+    #[arg(long = "sample-format", value_parser = decode::parse_format)]
+    pub sample_format: Option<crate::source::SampleFormat>,
+    /// IQ inputs: sample rate (e.g. 4M).
+    #[arg(long, value_parser = decode::parse_hz)]
+    pub rate: Option<f64>,
+    /// IQ inputs: centre frequency (e.g. 2437M).
+    #[arg(long, value_parser = decode::parse_hz)]
+    pub freq: Option<f64>,
+    /// IQ inputs: BLE channel indices to receive.
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
+    pub channels: Vec<u8>,
+    /// IQ inputs: Wi-Fi channels to receive.
+    #[arg(long = "wifi-channels", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=14), default_value = "1,6,11")]
+    pub wifi_channels: Vec<u16>,
+    /// IQ inputs: receivers to run.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji,wifi")]
+    pub phy: Vec<decode::PhyChoice>,
 }
 
 #[derive(Debug, Args)]
@@ -721,7 +738,17 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             output: a.output,
         }),
         Command::Report(a) => {
-            let decode = a.input.clone().map(|i| a.opts.config(i));
+            let decode = a.input.clone().map(|i| {
+                let mut c = decode::DecodeConfig::new(i);
+                c.source.format = a.sample_format;
+                c.source.rate = a.rate;
+                c.source.freq = a.freq;
+                c.channels = a.channels;
+                c.wifi_channels = a.wifi_channels;
+                c.phys = a.phy;
+                c.quiet = true;
+                c
+            });
             report::run(report::ReportRun {
                 input: a.input,
                 decode,

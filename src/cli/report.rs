@@ -53,7 +53,8 @@ pub fn sniff(path: &Path) -> InputKind {
         (4, [0x0a, 0x0d, 0x0d, 0x0a]) => InputKind::Pcap,
         _ => {
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-            if matches!(ext.as_str(), "jsonl" | "json" | "ndjson") || (n >= 1 && head[0] == b'{') {
+            let sigmf = matches!(ext.as_str(), "sigmf-meta" | "sigmf-data" | "sigmf");
+            if !sigmf && (matches!(ext.as_str(), "jsonl" | "json" | "ndjson") || (n >= 1 && head[0] == b'{')) {
                 InputKind::Jsonl
             } else {
                 InputKind::Iq
@@ -84,7 +85,9 @@ pub fn load(run: &ReportRun) -> (Option<Input>, Option<String>) {
                 Err(e) => (None, Some(e)),
             };
         }
-        InputKind::Pcap => super::parse::decode_pcap(&path.to_path_buf(), &mut sink).err().map(|e| e.error),
+        InputKind::Pcap => {
+            super::parse::decode_pcap(&path.to_path_buf(), &mut sink).err().map(|e| format!("{input}: {}", e.error))
+        }
         InputKind::Iq => {
             let cfg = run.decode.clone().unwrap_or_else(|| super::decode::DecodeConfig::new(input));
             super::decode::decode(&cfg, &mut sink).0.err()
