@@ -77,6 +77,9 @@ pub struct Input {
     pub sensor: Option<(f64, f64)>,
 }
 
+/// Records with a larger `|time_s|` are left out.
+pub const MAX_TIME_S: f64 = 1e12;
+
 /// A record line before report times are assigned.
 struct Raw {
     session: Option<i64>,
@@ -101,14 +104,19 @@ impl Input {
     /// skipped; a line that is not JSON is an error naming the line.
     pub fn from_jsonl(path: &Path) -> Result<Input, String> {
         let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Input::from_jsonl_reader(&path.display().to_string(), std::io::BufReader::new(f))
+    }
+
+    /// [`Input::from_jsonl`] from any reader; `name` names it in errors.
+    pub fn from_jsonl_reader(name: &str, r: impl BufRead) -> Result<Input, String> {
         let mut raws = Vec::new();
-        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(|e| format!("{}: line {}: {e}", path.display(), i + 1))?;
+        for (i, line) in r.lines().enumerate() {
+            let line = line.map_err(|e| format!("{name}: line {}: {e}", i + 1))?;
             if line.trim().is_empty() {
                 continue;
             }
             let v: Value = serde_json::from_str(&line).map_err(|e| {
-                format!("{}: line {}: not a JSON record (expected ridscope JSON Lines): {e}", path.display(), i + 1)
+                format!("{name}: line {}: not a JSON record (expected ridscope JSON Lines): {e}", i + 1)
             })?;
             if v.get("msg_type").is_none() || v.get("event").is_some() {
                 continue;
@@ -116,7 +124,7 @@ impl Input {
             let time_s = v.get("time_s").and_then(Value::as_f64).unwrap_or(0.0);
             raws.push(Raw { session: None, time_s, v });
         }
-        Ok(Input::build(&path.display().to_string(), raws))
+        Ok(Input::build(name, raws))
     }
 
     /// From a `--db` history: every message of the sessions asked for (all
@@ -164,7 +172,9 @@ impl Input {
 
     /// Assigns report times: absolute time where a session (or the stream)
     /// has it, else sessions one after the other.
-    fn build(source: &str, raws: Vec<Raw>) -> Input {
+    fn build(source: &str, mut raws: Vec<Raw>) -> Input {
+        // a time no capture has (beyond ±30 000 years) is not a time
+        raws.retain(|r| r.time_s.is_finite() && r.time_s.abs() < MAX_TIME_S);
         // each session's UTC of its time_s 0, from any record with time_utc
         let mut utc0: BTreeMap<Option<i64>, i128> = BTreeMap::new();
         let mut span: BTreeMap<Option<i64>, (f64, f64)> = BTreeMap::new();

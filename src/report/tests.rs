@@ -407,3 +407,47 @@ fn jsonl_and_record_inputs_agree() {
     assert!(e.contains("line 2") && e.contains("x.jsonl"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn odd_records_never_panic() {
+    // real records with every field replaced by odd values, one at a time
+    let (cfg, sensor) = scenario();
+    let cfg = ScenarioConfig { duration_s: 5.0, ..cfg };
+    let d = Drone::new(&cfg, 0);
+    let recs = decode(drone_frames(&cfg, &d, Faults::default(), sensor, 5));
+    let lines: Vec<serde_json::Value> =
+        recs.iter().map(|r| serde_json::from_str(&serde_json::to_string(r).unwrap()).unwrap()).collect();
+    let odd = [
+        serde_json::json!(null),
+        serde_json::json!(-1e300),
+        serde_json::json!(1e300),
+        serde_json::json!(-0.0),
+        serde_json::json!("x<&>"),
+        serde_json::json!([1, 2]),
+        serde_json::json!({"a": 1}),
+        serde_json::json!(u64::MAX),
+        serde_json::json!(i64::MIN),
+        serde_json::json!(true),
+    ];
+    let keys: BTreeSet<String> =
+        lines.iter().flat_map(|l| l.as_object().unwrap().keys().cloned().collect::<Vec<_>>()).collect();
+    for (k, key) in keys.iter().enumerate() {
+        let bad = &odd[k % odd.len()];
+        let text: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut l = l.clone();
+                if i % 3 == 0 {
+                    l[key.as_str()] = bad.clone();
+                }
+                l.to_string() + "\n"
+            })
+            .collect();
+        let input = Input::from_jsonl_reader("odd", text.as_bytes()).unwrap();
+        let r = analyze(&input, &ReportConfig { sensor: Some((0.0, 0.0)), id: None });
+        let _ = text::render(&r);
+        let _ = html::render(&r);
+        serde_json::to_string(&r).unwrap();
+    }
+}
