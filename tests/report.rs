@@ -177,7 +177,7 @@ fn a_history_reports_like_the_recording_it_came_from() {
     // --id selects one aircraft; text and html render
     let id = ids(&direct)[0].clone();
     let sel = report_json(&[cap.to_str().unwrap(), "--id", &id]);
-    assert_eq!(ids(&sel), [id.clone()]);
+    assert_eq!(ids(&sel), std::slice::from_ref(&id));
     let o = ridscope().args(["report", "--db"]).arg(&db).output().unwrap();
     assert!(o.status.success());
     let text = String::from_utf8(o.stdout).unwrap();

@@ -128,7 +128,7 @@ fn kinematics(air: &Air) -> Check {
     let pos = &air.positions;
     let mut windows = 0;
     let mut off = 0;
-    let mut worst = (0.0, 0.0);
+    let mut worst = (0.0f64, 0.0f64);
     let mut j = 0;
     let mut i = 0;
     while i < pos.len() {
@@ -148,7 +148,7 @@ fn kinematics(air: &Air) -> Check {
                 10.0 + 0.2 * d.max(measured) + (pos[i].acc_m.unwrap_or(30.0) + pos[j].acc_m.unwrap_or(30.0)) / dt;
             if (measured - d).abs() > slack {
                 off += 1;
-                if (measured - d).abs() > (worst.0 - worst.1 as f64).abs() {
+                if (measured - d).abs() > (worst.0 - worst.1).abs() {
                     worst = (measured, d);
                 }
             }

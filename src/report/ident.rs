@@ -147,6 +147,11 @@ pub fn group(recs: &[Rec]) -> Grouping {
             }
             list.retain(|&(_, o)| o != k);
             list.push((r.t, k));
+            // an address cycling through thousands of identifiers (a
+            // spoofer) must not make this quadratic
+            if list.len() > 64 {
+                list.remove(0);
+            }
         }
     }
     // per address, the times it sent each key (for identifier-less messages)

@@ -210,7 +210,11 @@ impl Input {
         let mut sessions: Vec<i64> = span.keys().flatten().copied().collect();
         sessions.dedup();
         let mut recs = Vec::with_capacity(raws.len());
-        for r in raws {
+        for mut r in raws {
+            // raw bytes are not analysed: do not hold them
+            if let Some(o) = r.v.as_object_mut() {
+                o.retain(|k, _| !k.ends_with("_hex"));
+            }
             let msg_type = r.v.get("msg_type").and_then(Value::as_str).unwrap_or("").to_string();
             if msg_type == "decode_error" {
                 decode_errors += 1;

@@ -93,7 +93,7 @@ fn drone_frames(cfg: &ScenarioConfig, d: &Drone, f: Faults, sensor: GeoPos, seed
         let event_t = t;
         t += 1.0 / 6.0 + 0.002 * noise.next();
         let data = match slot {
-            Some(MessageType::Location) if cycle % every != 0 => continue,
+            Some(MessageType::Location) if !cycle.is_multiple_of(every) => continue,
             Some(MessageType::System) if f.no_system => continue,
             Some(mt) => {
                 let bytes = message(d, mt, event_t, f, &mut first_tenths).emit_single().expect("emit");
@@ -136,7 +136,7 @@ fn drone_frames(cfg: &ScenarioConfig, d: &Drone, f: Faults, sensor: GeoPos, seed
             MessageType::System,
             MessageType::OperatorId,
         ] {
-            if (mt == MessageType::Location && n % (2 * every) != 0 && every > 1)
+            if (mt == MessageType::Location && !n.is_multiple_of(2 * every) && every > 1)
                 || (mt == MessageType::System && f.no_system)
             {
                 continue;
@@ -168,7 +168,7 @@ fn swarm_frames(cfg: &ScenarioConfig, ids: usize) -> Vec<Frame> {
     while t < cfg.duration_s - 0.01 {
         let i = k % ids;
         let addr = MacAddr([0xE4, 0x5F, 0x01, 0x00, 0x00, i as u8]);
-        let body = if (k / ids) % 2 == 0 {
+        let body = if (k / ids).is_multiple_of(2) {
             Body::BasicId(odid::BasicId {
                 id_type: odid::IdType::SerialNumber,
                 ua_type: odid::UaType::HelicopterOrMultirotor,
