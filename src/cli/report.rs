@@ -131,8 +131,8 @@ pub fn run(run: ReportRun) -> ExitCode {
     }
     let s = &report.summary;
     eprintln!(
-        "{} messages, {} aircraft: {} expose the pilot, {} compliant, {} non-compliant, {} flagged",
-        report.messages, s.aircraft, s.pilot_position_exposed, s.compliant, s.non_compliant, s.flagged
+        "{} messages, {} aircraft: {} expose the pilot, {} compliant, {} non-compliant, {} undetermined, {} flagged",
+        report.messages, s.aircraft, s.pilot_position_exposed, s.compliant, s.non_compliant, s.undetermined, s.flagged
     );
     if err.is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

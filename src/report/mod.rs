@@ -132,11 +132,16 @@ pub fn analyze(input: &Input, cfg: &ReportConfig) -> Report {
     }
     aircraft.sort_by(|a, b| a.first_s.total_cmp(&b.first_s).then(a.id.cmp(&b.id)));
     let fails = |c: &[Check]| c.iter().any(|c| c.status == Status::Fail);
+    let undecided = |c: &[Check]| c.iter().any(|c| c.status == Status::Unknown && c.id != "transports");
     let summary = Summary {
         aircraft: aircraft.len(),
         pilot_position_exposed: aircraft.iter().filter(|a| a.leakage.pilot.is_some()).count(),
-        compliant: aircraft.iter().filter(|a| !a.compliance.is_empty() && !fails(&a.compliance)).count(),
+        compliant: aircraft
+            .iter()
+            .filter(|a| !a.compliance.is_empty() && !fails(&a.compliance) && !undecided(&a.compliance))
+            .count(),
         non_compliant: aircraft.iter().filter(|a| fails(&a.compliance)).count(),
+        undetermined: aircraft.iter().filter(|a| !fails(&a.compliance) && undecided(&a.compliance)).count(),
         flagged: aircraft.iter().filter(|a| fails(&a.authenticity)).count(),
     };
     Report {

@@ -40,10 +40,14 @@ pub struct Summary {
     pub aircraft: usize,
     /// Aircraft broadcasting their pilot's (or take-off) position.
     pub pilot_position_exposed: usize,
-    /// Aircraft with Remote ID rules checked that passed every rule checked.
+    /// Aircraft whose Remote ID rules all passed (`transports` may be
+    /// unknown: what was not heard may not have been listened to).
     pub compliant: usize,
     /// Aircraft failing at least one compliance rule.
     pub non_compliant: usize,
+    /// Aircraft with rules but too little reception to decide some of
+    /// them, and none failed.
+    pub undetermined: usize,
     /// Aircraft with at least one authenticity flag.
     pub flagged: usize,
 }

@@ -111,7 +111,8 @@ fn rate_rule(
 ) -> Check {
     let heard = span(air, transport);
     if times.is_empty() {
-        let status = if heard >= MIN_SPAN_S { Status::Fail } else { Status::Unknown };
+        // none in twice the required interval is a failure whatever the losses
+        let status = if heard >= MIN_SPAN_S.max(2.0 * max_s) { Status::Fail } else { Status::Unknown };
         return check(id, title, basis, Some(transport), status, format!("no {what} in {} of reception", secs(heard)));
     }
     match intervals(times) {
@@ -304,13 +305,14 @@ fn odid_rules(air: &Air, t: &str, out: &mut Vec<Check>) {
             },
         )
     } else {
+        let heard = span(air, t);
         check(
             "operator_id",
             "Operator registration number (EU)",
             "EN 4709-002: UAS operator registration number",
             Some(t),
-            Status::Fail,
-            "EU classification declared but no Operator ID message".into(),
+            if heard >= 6.0 { Status::Fail } else { Status::Unknown },
+            format!("EU classification declared but no Operator ID message in {} of reception", secs(heard)),
         )
     });
 

@@ -48,8 +48,8 @@ pub fn render(r: &Report) -> String {
     let s = &r.summary;
     let _ = writeln!(
         o,
-        "{} aircraft: {} expose their pilot's position; {} pass every compliance rule checked, {} fail at least one; {} flagged as possibly not genuine",
-        s.aircraft, s.pilot_position_exposed, s.compliant, s.non_compliant, s.flagged
+        "{} aircraft: {} expose their pilot's position; {} pass every Remote ID rule, {} fail at least one, {} heard too briefly to decide; {} flagged as possibly not genuine",
+        s.aircraft, s.pilot_position_exposed, s.compliant, s.non_compliant, s.undetermined, s.flagged
     );
     for g in &r.signal_groups {
         let _ = writeln!(o, "\nONE RADIO, MANY IDs: {} ({})", g.ids.join(", "), g.evidence);
