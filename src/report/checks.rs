@@ -315,7 +315,7 @@ fn counters(air: &Air) -> Check {
     // DJI sequence
     let mut last: Option<(f64, u64)> = None;
     for r in air.recs.iter().filter(|r| r.msg_type == "dji_flight_info") {
-        let Some(s) = r.v.get("sequence").and_then(|v| v.as_u64()) else { continue };
+        let Some(s) = r.f("sequence").filter(|s| *s >= 0.0).map(|s| s as u64) else { continue };
         if let Some((t0, s0)) = last
             && r.t - t0 >= super::air::REPEAT_S
         {

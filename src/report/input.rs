@@ -12,8 +12,106 @@ use serde_json::Value;
 use crate::decode::Record;
 use crate::source::sigmf::parse_rfc3339;
 
-/// One decoded message, with the envelope fields the analysis uses parsed
-/// out and the whole record kept.
+/// The record fields the analysis reads, sorted (anything else a record
+/// holds is dropped on input, so large histories fit in memory).
+pub const FIELDS: &[&str] = &[
+    "alt_geo_m",
+    "alt_m",
+    "alt_msl_m",
+    "classification_type",
+    "description",
+    "direction_deg",
+    "eu_category",
+    "eu_class",
+    "french_id",
+    "french_id_manufacturer",
+    "french_id_model",
+    "freq_mhz",
+    "gps_time_utc",
+    "h_accuracy_m",
+    "height_m",
+    "home_lat_deg",
+    "home_lon_deg",
+    "id_type",
+    "invalid",
+    "lat_deg",
+    "lon_deg",
+    "model",
+    "operator_alt_geo_m",
+    "operator_id",
+    "operator_lat_deg",
+    "operator_location_type",
+    "operator_lon_deg",
+    "sequence",
+    "serial",
+    "serial_format_ok",
+    "speed_h_mps",
+    "speed_v_mps",
+    "status",
+    "takeoff_lat_deg",
+    "takeoff_lon_deg",
+    "timestamp_accuracy_s",
+    "timestamp_s",
+    "timestamp_utc",
+    "ua_type",
+    "uas_id",
+    "uuid",
+    "v_accuracy_m",
+    "v_east_mps",
+    "v_north_mps",
+    "v_up_mps",
+];
+
+/// One kept field value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    F(f64),
+    S(Box<str>),
+    B(bool),
+    /// A list of strings (`invalid`).
+    L(Box<[Box<str>]>),
+}
+
+/// The kept fields of a record: (index in [`FIELDS`], value), sorted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields(Vec<(u8, Val)>);
+
+impl Fields {
+    /// Keeps the [`FIELDS`] of a JSON object (numbers, strings, booleans,
+    /// lists of strings; other values are dropped).
+    pub fn of(v: &Value) -> Fields {
+        let mut out = Vec::new();
+        if let Some(o) = v.as_object() {
+            for (k, x) in o {
+                let Ok(i) = FIELDS.binary_search(&k.as_str()) else { continue };
+                let val = match x {
+                    Value::Number(n) => match n.as_f64() {
+                        Some(f) if f.is_finite() => Val::F(f),
+                        _ => continue,
+                    },
+                    Value::String(s) => Val::S(s.as_str().into()),
+                    Value::Bool(b) => Val::B(*b),
+                    Value::Array(a) => Val::L(a.iter().filter_map(|e| e.as_str().map(Into::into)).collect()),
+                    _ => continue,
+                };
+                out.push((i as u8, val));
+            }
+        }
+        out.sort_by_key(|e| e.0);
+        out.shrink_to_fit();
+        Fields(out)
+    }
+
+    pub fn get(&self, k: &str) -> Option<&Val> {
+        let i = FIELDS.binary_search(&k);
+        debug_assert!(i.is_ok(), "{k} is not in report::input::FIELDS");
+        let i = i.ok()? as u8;
+        self.0.binary_search_by_key(&i, |e| e.0).ok().map(|j| &self.0[j].1)
+    }
+}
+
+/// One decoded message: the envelope fields the analysis uses, and the
+/// message fields it reads ([`FIELDS`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rec {
     /// Report time: seconds since the report's first message (absolute
@@ -32,27 +130,51 @@ pub struct Rec {
     pub rssi_dbm: Option<f64>,
     pub rssi_dbfs: Option<f64>,
     pub cfo_hz: Option<f64>,
-    /// The whole record.
-    pub v: Value,
+    pub v: Fields,
 }
 
 impl Rec {
     pub fn f(&self, k: &str) -> Option<f64> {
-        self.v.get(k).and_then(Value::as_f64).filter(|x| x.is_finite())
+        match self.v.get(k)? {
+            Val::F(x) => Some(*x),
+            _ => None,
+        }
     }
 
     pub fn s(&self, k: &str) -> Option<&str> {
-        self.v.get(k).and_then(Value::as_str)
+        match self.v.get(k)? {
+            Val::S(x) => Some(x),
+            _ => None,
+        }
     }
 
     pub fn b(&self, k: &str) -> Option<bool> {
-        self.v.get(k).and_then(Value::as_bool)
+        match self.v.get(k)? {
+            Val::B(x) => Some(*x),
+            _ => None,
+        }
     }
 
-    /// A latitude/longitude pair under `<prefix>lat_deg`/`<prefix>lon_deg`.
+    /// A list of strings (`invalid`).
+    pub fn list(&self, k: &str) -> &[Box<str>] {
+        match self.v.get(k) {
+            Some(Val::L(x)) => x,
+            _ => &[],
+        }
+    }
+
+    /// A latitude/longitude pair under `<prefix>lat_deg`/`<prefix>lon_deg`
+    /// (`prefix` one of "", "operator_", "home_", "takeoff_"); absent
+    /// when out of range or 0/0.
     pub fn pos(&self, prefix: &str) -> Option<(f64, f64)> {
-        let lat = self.f(&format!("{prefix}lat_deg"))?;
-        let lon = self.f(&format!("{prefix}lon_deg"))?;
+        let (a, b) = match prefix {
+            "" => ("lat_deg", "lon_deg"),
+            "operator_" => ("operator_lat_deg", "operator_lon_deg"),
+            "home_" => ("home_lat_deg", "home_lon_deg"),
+            "takeoff_" => ("takeoff_lat_deg", "takeoff_lon_deg"),
+            _ => return None,
+        };
+        let (lat, lon) = (self.f(a)?, self.f(b)?);
         ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) && (lat, lon) != (0.0, 0.0))
             .then_some((lat, lon))
     }
@@ -80,11 +202,43 @@ pub struct Input {
 /// Records with a larger `|time_s|` are left out.
 pub const MAX_TIME_S: f64 = 1e12;
 
-/// A record line before report times are assigned.
+/// A record line before report times are assigned: parsed as it is read,
+/// so the JSON of a large input is never held.
 struct Raw {
     session: Option<i64>,
     time_s: f64,
-    v: Value,
+    time_utc_ns: Option<i128>,
+    /// `None` for a `decode_error` line.
+    rec: Option<Rec>,
+}
+
+impl Raw {
+    fn new(session: Option<i64>, time_s: f64, v: &Value) -> Raw {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let f = |k: &str| v.get(k).and_then(Value::as_f64).filter(|x| x.is_finite());
+        let time_utc_ns = v.get("time_utc").and_then(Value::as_str).and_then(parse_rfc3339);
+        let msg_type = s("msg_type").unwrap_or_default();
+        let rec = (msg_type != "decode_error").then(|| Rec {
+            t: 0.0,
+            utc_ns: None,
+            session,
+            protocol: s("protocol").unwrap_or_default(),
+            transport: s("transport").unwrap_or_default(),
+            src_addr: s("src_addr"),
+            channel: v.get("channel").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
+            counter: v.get("counter").and_then(Value::as_u64).and_then(|c| u8::try_from(c).ok()),
+            rssi_dbm: f("rssi_dbm"),
+            rssi_dbfs: f("rssi_dbfs"),
+            cfo_hz: f("cfo_hz"),
+            msg_type,
+            v: Fields::of(v),
+        });
+        Raw { session, time_s, time_utc_ns, rec }
+    }
+}
+
+fn time_of(v: &Value) -> f64 {
+    v.get("time_s").and_then(Value::as_f64).unwrap_or(0.0)
 }
 
 impl Input {
@@ -94,7 +248,7 @@ impl Input {
             .iter()
             // through the text, like every other input (f32 fields keep their short form)
             .filter_map(|r| serde_json::to_string(r).ok().and_then(|t| serde_json::from_str::<Value>(&t).ok()))
-            .map(|v| Raw { session: None, time_s: v.get("time_s").and_then(Value::as_f64).unwrap_or(0.0), v })
+            .map(|v| Raw::new(None, time_of(&v), &v))
             .collect();
         Input::build(source, raws)
     }
@@ -121,8 +275,7 @@ impl Input {
             if v.get("msg_type").is_none() || v.get("event").is_some() {
                 continue;
             }
-            let time_s = v.get("time_s").and_then(Value::as_f64).unwrap_or(0.0);
-            raws.push(Raw { session: None, time_s, v });
+            raws.push(Raw::new(None, time_of(&v), &v));
         }
         Ok(Input::build(name, raws))
     }
@@ -163,7 +316,7 @@ impl Input {
             }
             let v: Value =
                 serde_json::from_str(&text).map_err(|e| format!("{name}: message of session {session}: {e}"))?;
-            raws.push(Raw { session: Some(session), time_s, v });
+            raws.push(Raw::new(Some(session), time_s, &v));
         }
         let mut input = Input::build(&name.to_string(), raws);
         input.sensor = sensor;
@@ -180,7 +333,7 @@ impl Input {
         let mut span: BTreeMap<Option<i64>, (f64, f64)> = BTreeMap::new();
         for r in &raws {
             if !utc0.contains_key(&r.session)
-                && let Some(ns) = r.v.get("time_utc").and_then(Value::as_str).and_then(parse_rfc3339)
+                && let Some(ns) = r.time_utc_ns
             {
                 utc0.insert(r.session, ns - (r.time_s * 1e9).round() as i128);
             }
@@ -210,34 +363,14 @@ impl Input {
         let mut sessions: Vec<i64> = span.keys().flatten().copied().collect();
         sessions.dedup();
         let mut recs = Vec::with_capacity(raws.len());
-        for mut r in raws {
-            // raw bytes are not analysed: do not hold them
-            if let Some(o) = r.v.as_object_mut() {
-                o.retain(|k, _| !k.ends_with("_hex"));
-            }
-            let msg_type = r.v.get("msg_type").and_then(Value::as_str).unwrap_or("").to_string();
-            if msg_type == "decode_error" {
+        for r in raws {
+            let Some(mut rec) = r.rec else {
                 decode_errors += 1;
                 continue;
-            }
-            let s = |k: &str| r.v.get(k).and_then(Value::as_str).map(str::to_string);
-            let f = |k: &str| r.v.get(k).and_then(Value::as_f64).filter(|x| x.is_finite());
-            let utc_ns = utc0.get(&r.session).map(|u| u + (r.time_s * 1e9).round() as i128);
-            recs.push(Rec {
-                t: r.time_s + offsets.get(&r.session).copied().unwrap_or(0.0),
-                utc_ns,
-                session: r.session,
-                protocol: s("protocol").unwrap_or_default(),
-                transport: s("transport").unwrap_or_default(),
-                src_addr: s("src_addr"),
-                channel: r.v.get("channel").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok()),
-                counter: r.v.get("counter").and_then(Value::as_u64).and_then(|c| u8::try_from(c).ok()),
-                rssi_dbm: f("rssi_dbm"),
-                rssi_dbfs: f("rssi_dbfs"),
-                cfo_hz: f("cfo_hz"),
-                msg_type,
-                v: r.v,
-            });
+            };
+            rec.utc_ns = utc0.get(&r.session).map(|u| u + (r.time_s * 1e9).round() as i128);
+            rec.t = r.time_s + offsets.get(&r.session).copied().unwrap_or(0.0);
+            recs.push(rec);
         }
         recs.sort_by(|a, b| a.t.total_cmp(&b.t));
         Input { source: source.to_string(), recs, decode_errors, utc0_ns: first_abs, sessions, sensor: None }

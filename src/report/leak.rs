@@ -24,7 +24,7 @@ fn res_text(m: f64) -> String {
 fn item(air: &Air, name: &str, get: impl Fn(&Rec) -> Option<String>, res: Option<String>) -> Option<LeakItem> {
     let mut first = None;
     let mut last = String::new();
-    let mut values: Vec<String> = Vec::new();
+    let mut values: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut n = 0;
     let mut transports: Vec<String> = Vec::new();
     for r in &air.recs {
@@ -32,7 +32,7 @@ fn item(air: &Air, name: &str, get: impl Fn(&Rec) -> Option<String>, res: Option
         n += 1;
         first.get_or_insert(r.t);
         if !values.contains(&v) {
-            values.push(v.clone());
+            values.insert(v.clone());
         }
         if !transports.contains(&r.transport) {
             transports.push(r.transport.clone());

@@ -525,10 +525,8 @@ fn values_valid(air: &Air, t: &str) -> Check {
     let mut n = 0;
     for r in air.on(t).filter(|r| r.protocol == "odid") {
         n += 1;
-        if let Some(list) = r.v.get("invalid").and_then(|v| v.as_array()) {
-            for f in list.iter().filter_map(|f| f.as_str()) {
-                *counts.entry(format!("{}.{f}", r.msg_type)).or_default() += 1;
-            }
+        for f in r.list("invalid") {
+            *counts.entry(format!("{}.{f}", r.msg_type)).or_default() += 1;
         }
     }
     if counts.is_empty() {

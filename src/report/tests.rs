@@ -451,3 +451,9 @@ fn odd_records_never_panic() {
         serde_json::to_string(&r).unwrap();
     }
 }
+
+#[test]
+fn the_kept_fields_are_sorted_for_binary_search() {
+    assert!(input::FIELDS.windows(2).all(|w| w[0] < w[1]));
+    assert!(input::FIELDS.len() < 256);
+}
