@@ -207,6 +207,10 @@ impl Chart {
             let sy = |y: f64| top + pad_t + bph - (y - by0) / (by1 - by0) * bph;
             for &t in &yt {
                 let y = sy(t);
+                // a band labels only its top (0 is its bottom line)
+                if self.panels && t == by0 {
+                    continue;
+                }
                 let _ = write!(
                     o,
                     r#"<line class="grid" x1="{ml:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/><text class="tl" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
@@ -392,8 +396,9 @@ pub fn map(d: &MapData) -> String {
     );
     let _ = write!(o, r#"<rect class="mapbg" x="{ml}" y="{mt}" width="{pw}" height="{ph}"/>"#);
     // grid every scale-bar length
-    let bar_m = nice_step(pw * scale / 5.0) / 2.0;
-    let bar_m = if bar_m * 2.0 / scale > pw / 4.0 { bar_m / 2.0 } else { bar_m };
+    // scale bar: a nice length near a sixth of the width
+    let bar_m = nice_step(pw * scale / 6.0);
+    let bar_m = if bar_m / scale > pw / 4.0 { bar_m / 2.0 } else { bar_m };
     let g = bar_m.max(1e-3);
     let mut gx = (x0 / g).ceil() * g;
     let mut n = 0;
