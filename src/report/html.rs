@@ -23,7 +23,8 @@ fn e(s: &str) -> String {
 pub const ALT_COLOR: &str = "#0b7a75";
 pub const HEIGHT_COLOR: &str = "#9c6b00";
 pub const SPEED_COLOR: &str = "#7048e8";
-pub const RSSI_COLOR: &str = "#364fc7";
+/// RSSI dots, one colour per transport.
+pub const RSSI_COLORS: [&str; 4] = ["#364fc7", "#e64980", "#2f9e44", "#f08c00"];
 /// Message-rate lines, one colour per message type (the first is the
 /// one the screenshot test counts).
 pub const RATE_COLORS: [&str; 8] =
@@ -230,14 +231,18 @@ fn plots(o: &mut String, r: &Report, a: &Aircraft) {
         Some(u) => u.to_string(),
         None => "dB".to_string(),
     };
-    let mut rs = Chart::new("Received power", tlabel, &unit);
+    let mut rs = Chart::new(&format!("Received power ({unit})"), tlabel, &unit);
     rs.x_range = xr;
-    if !s.rssi.is_empty() {
+    // one colour per transport (they are received differently)
+    let mut transports: Vec<&str> = s.rssi.iter().map(|p| p.transport.as_str()).collect();
+    transports.sort();
+    transports.dedup();
+    for (i, t) in transports.iter().enumerate() {
         rs.lines.push(Line {
-            name: format!("RSSI ({unit})"),
-            color: RSSI_COLOR,
+            name: t.to_string(),
+            color: RSSI_COLORS[i % RSSI_COLORS.len()],
             mark: Mark::Dots,
-            points: s.rssi.iter().map(|p| (p.t_s / tdiv, p.rssi)).collect(),
+            points: s.rssi.iter().filter(|p| p.transport == *t).map(|p| (p.t_s / tdiv, p.rssi)).collect(),
         });
     }
     figure(o, &rs, "Received power: no RSSI in the input.");

@@ -200,7 +200,18 @@ impl Chart {
             } else {
                 (y0, y1)
             };
-            let (by0, by1, yt, ystep) = nice_range(by0, by1, if self.panels { 1 } else { 5 });
+            let (mut by0, mut by1, mut yt, mut ystep) = nice_range(by0, by1, if self.panels { 1 } else { 5 });
+            // keep data off the frame: a step of room where it touches
+            if !self.panels {
+                let eps = 1e-9 * ystep;
+                let low = !self.y_from_zero && (y0 - by0).abs() < eps;
+                let high = (by1 - y1).abs() < eps;
+                if low || high {
+                    by0 -= if low { ystep } else { 0.0 };
+                    by1 += if high { ystep } else { 0.0 };
+                    (yt, ystep) = nice_ticks(by0, by1, 6);
+                }
+            }
             let top = mt + bh * band as f64;
             let (pad_t, pad_b) = if self.panels { (6.0, 2.0) } else { (0.0, 0.0) };
             let bph = bh - pad_t - pad_b;
