@@ -379,7 +379,22 @@ pub fn map(d: &MapData) -> String {
     let (lo0, lo1) = basis.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.1), a.1.max(p.1)));
     let proj = Proj::new((la0 + la1) / 2.0, (lo0 + lo1) / 2.0);
     let xy = |p: &(f64, f64)| proj.xy(p.0, p.1);
-    let pts: Vec<(f64, f64)> = all.iter().map(xy).collect();
+    // the receiver joins the fit unless it is far beyond everything else
+    // (then an arrow at the map's edge points to it)
+    let near: Vec<(f64, f64)> = track.iter().chain(pilot.iter()).chain(home.iter()).map(xy).collect();
+    let sensor_far = match (sensor, near.is_empty()) {
+        (Some(sp), false) => {
+            let (a0, a1) = near.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.0), a.1.max(p.0)));
+            let (b0, b1) = near.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.1), a.1.max(p.1)));
+            let half = ((a1 - a0).max(b1 - b0) / 2.0).max(100.0);
+            let (sx, sy) = xy(&sp);
+            let (dx, dy) = (sx - (a0 + a1) / 2.0, sy - (b0 + b1) / 2.0);
+            let far = dx.abs().max(dy.abs()) > 4.0 * half;
+            far.then_some((dx, dy, (a0 + a1) / 2.0, (b0 + b1) / 2.0))
+        }
+        _ => None,
+    };
+    let pts: Vec<(f64, f64)> = if sensor_far.is_some() { near.clone() } else { all.iter().map(xy).collect() };
     let (mut x0, x1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.0), a.1.max(p.0)));
     let (mut y0, y1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.1), a.1.max(p.1)));
     // at least 100 m across
@@ -470,7 +485,38 @@ pub fn map(d: &MapData) -> String {
             y + 6.0
         );
     }
-    if let Some(s) = sensor {
+    if let Some((dx, dy, ox, oy)) = sensor_far {
+        // from the centre of the drawing towards the receiver, stopped at the edge
+        let (cxp, cyp) = (sx(ox), sy(oy));
+        let (ux, uy) = (dx / dx.hypot(dy), -dy / dx.hypot(dy));
+        let (ix0, ix1, iy0, iy1) = (ml + 40.0, ml + pw - 40.0, mt + 40.0, mt + ph - 40.0);
+        let tx = if ux > 0.0 {
+            (ix1 - cxp) / ux
+        } else if ux < 0.0 {
+            (ix0 - cxp) / ux
+        } else {
+            f64::INFINITY
+        };
+        let ty = if uy > 0.0 {
+            (iy1 - cyp) / uy
+        } else if uy < 0.0 {
+            (iy0 - cyp) / uy
+        } else {
+            f64::INFINITY
+        };
+        let t = tx.min(ty).max(0.0);
+        let (x, y) = (cxp + ux * t, cyp + uy * t);
+        if x.is_finite() && y.is_finite() {
+            let ang = uy.atan2(ux).to_degrees();
+            let d = dx.hypot(dy);
+            let label = if d >= 1000.0 { format!("{:.1} km", d / 1000.0) } else { format!("{d:.0} m") };
+            let _ = write!(
+                o,
+                r##"<g transform="translate({x:.1} {y:.1})"><g transform="rotate({ang:.1})"><path d="M14,0 L-4,-8 L-4,8 Z" fill="{SENSOR_COLOR}"/></g><text class="lg" x="0" y="{:.1}" text-anchor="middle">receiver {label}</text></g>"##,
+                if uy > 0.0 { -14.0 } else { 24.0 }
+            );
+        }
+    } else if let Some(s) = sensor {
         let (x, y) = px(&s);
         let _ = write!(
             o,
@@ -537,7 +583,9 @@ pub fn map(d: &MapData) -> String {
     if home.is_some() {
         items.push(format!(r#"<path d="M9,-11 L16,1 L2,1 Z" fill="{HOME_COLOR}"/>"#) + "home point");
     }
-    if sensor.is_some() {
+    if sensor_far.is_some() {
+        items.push(format!(r#"<path d="M18,-4 L4,-11 L4,3 Z" fill="{SENSOR_COLOR}"/>"#) + "receiver (off the map)");
+    } else if sensor.is_some() {
         items.push(
             format!(r#"<circle cx="9" cy="-4" r="5" fill="none" stroke="{SENSOR_COLOR}" stroke-width="2"/>"#)
                 + "receiver",
@@ -625,6 +673,16 @@ mod tests {
         assert_eq!(e.render(), "");
         let m = map(&MapData { track: vec![(f64::NAN, 0.0), (91.0, 0.0)], ..Default::default() });
         assert_eq!(m, "");
+    }
+
+    #[test]
+    fn far_receiver_is_an_arrow() {
+        let d = MapData { track: vec![(48.0, 2.0), (48.001, 2.001)], sensor: Some((48.2, 2.0)), ..Default::default() };
+        let s = map(&d);
+        assert!(s.contains("receiver 22.") && s.contains("off the map"), "{s}");
+        assert!(!s.contains("NaN") && !s.contains("inf"));
+        let near = map(&MapData { sensor: Some((48.0005, 2.0)), ..d });
+        assert!(!near.contains("off the map") && near.contains(">receiver<"));
     }
 
     #[test]
