@@ -202,7 +202,11 @@ fn plots(o: &mut String, r: &Report, a: &Aircraft) {
     let mut rate = Chart::new(
         "Message rate by type",
         tlabel,
-        &format!("transmissions per {}", if bin.is_finite() && bin > 0.0 { secs(bin) } else { "bin".into() }),
+        &match bin {
+            b if b.is_finite() && b > 0.0 && b.fract() == 0.0 => format!("transmissions / {b:.0} s"),
+            b if b.is_finite() && b > 0.0 => format!("transmissions / {}", secs(b)),
+            _ => "transmissions per bin".to_string(),
+        },
     );
     rate.x_range = xr;
     rate.y_from_zero = true;
@@ -304,7 +308,7 @@ fn aircraft(o: &mut String, r: &Report, i: usize, a: &Aircraft) {
     }
     fact("protocols", e(&a.protocols.join(", ")));
     fact("transports", e(&a.transports.join(", ")));
-    fact("heard", format!("{}: {} messages", heard(a), a.messages));
+    fact("heard", format!("{}: {} message{}", heard(a), a.messages, if a.messages == 1 { "" } else { "s" }));
     if !a.addresses.is_empty() {
         let list: Vec<String> = a
             .addresses

@@ -157,17 +157,17 @@ impl Chart {
             y0 = y0.min(0.0);
             y1 = y1.max(0.0);
         }
-        let (xt, xstep) = nice_ticks(x0, x1, 10);
         if x1 - x0 < 1e-9 {
             x0 -= 1.0;
             x1 += 1.0;
         }
+        let (xt, xstep) = nice_ticks(x0, x1, 10);
         let nonempty: Vec<&Line> = self.lines.iter().filter(|l| l.points.iter().any(finite)).collect();
         let bands = if self.panels { nonempty.len().max(1) } else { 1 };
         let (w, mut h) = (self.width, self.height);
         let (ml, mr, mt, mb) = (64.0, 16.0, 30.0, 44.0);
         if self.panels {
-            h = mt + mb + 64.0 * bands as f64;
+            h = mt + mb + (64.0 * bands as f64).max(150.0);
         }
         let (pw, ph) = (w - ml - mr, h - mt - mb);
         let bh = ph / bands as f64;
