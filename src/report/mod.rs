@@ -25,6 +25,7 @@ pub mod input;
 pub mod leak;
 pub mod model;
 pub mod rules;
+pub mod svg;
 pub mod text;
 
 #[cfg(test)]
