@@ -39,7 +39,8 @@ impl<'a> Air<'a> {
         let first_t = recs.first().map_or(0.0, |r| r.t);
         let last_t = recs.last().map_or(0.0, |r| r.t);
         let mut tx: BTreeMap<(String, String), Vec<&Rec>> = BTreeMap::new();
-        for &r in &recs {
+        // a reassembled signature (`auth_signature`) was not transmitted as such
+        for &r in recs.iter().filter(|r| r.msg_type != "auth_signature") {
             let list = tx.entry((r.transport.clone(), r.msg_type.clone())).or_default();
             // a repeat of one of the last transmissions (within REPEAT_S)?
             let repeat = list.iter().rev().take_while(|p| r.t - p.t < REPEAT_S).any(|p| p.counter == r.counter);

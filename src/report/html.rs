@@ -120,13 +120,12 @@ fn fails(c: &[Check]) -> bool {
 /// The badges of one aircraft: compliance, authenticity, pilot.
 fn status_badges(a: &Aircraft) -> String {
     let mut o = String::new();
-    if a.compliance.is_empty() {
-        o.push_str(r#"<span class="badge b-unknown">rules not checked</span>"#);
-    } else if fails(&a.compliance) {
-        o.push_str(r#"<span class="badge b-fail">non-compliant</span>"#);
-    } else {
-        o.push_str(r#"<span class="badge b-pass">compliant</span>"#);
-    }
+    o.push_str(match a.verdict.as_str() {
+        "compliant" => r#"<span class="badge b-pass">compliant</span>"#,
+        "non_compliant" => r#"<span class="badge b-fail">non-compliant</span>"#,
+        "undetermined" => r#"<span class="badge b-unknown">heard too briefly</span>"#,
+        _ => r#"<span class="badge b-unknown">no Remote ID rules</span>"#,
+    });
     if fails(&a.authenticity) {
         o.push_str(r#"<span class="badge b-flag">flagged</span>"#);
     } else {
@@ -480,8 +479,9 @@ pub fn render(r: &Report) -> String {
         s.pilot_position_exposed,
         "expose their pilot's position",
     ));
-    o.push_str(&card(if s.compliant > 0 { "good" } else { "" }, s.compliant, "pass every rule checked"));
+    o.push_str(&card(if s.compliant > 0 { "good" } else { "" }, s.compliant, "pass every Remote ID rule"));
     o.push_str(&card(if s.non_compliant > 0 { "bad" } else { "" }, s.non_compliant, "fail at least one rule"));
+    o.push_str(&card("", s.undetermined, "heard too briefly to decide"));
     o.push_str(&card(if s.flagged > 0 { "bad" } else { "" }, s.flagged, "flagged as possibly not genuine"));
     o.push_str("</div>");
 
@@ -607,6 +607,7 @@ mod tests {
             },
             rates: vec![],
             compliance: vec![],
+            verdict: "no_rules".into(),
             authenticity: vec![Check {
                 id: "teleports".into(),
                 title: "t".into(),

@@ -75,7 +75,7 @@ pub fn leakage(g: &Group, air: &Air, sessions: usize) -> Leakage {
     items.extend(item(air, "self_id", s("description"), None));
     items.extend(item(air, "uuid", s("uuid"), None));
     items.extend(item(air, "model", s("model"), None));
-    items.extend(item(air, "ua_type", s("ua_type"), None));
+    items.extend(item(air, "ua_type", |r| r.s("ua_type").filter(|u| *u != "none").map(str::to_string), None));
     items.extend(item(air, "eu_class", |r| Some(format!("{} {}", r.s("eu_category")?, r.s("eu_class")?)), None));
     items.extend(item(air, "drone_position", |r| r.pos("").map(pos_text), Some(res_text(resolution_m(proto)))));
     items.extend(item(

@@ -105,6 +105,16 @@ pub fn analyze(input: &Input, cfg: &ReportConfig) -> Report {
         let mut protocols: Vec<String> = air.recs.iter().map(|r| r.protocol.clone()).collect();
         protocols.sort();
         protocols.dedup();
+        let compliance = rules::compliance(air);
+        let verdict = if compliance.is_empty() {
+            "no_rules"
+        } else if compliance.iter().any(|c| c.status == Status::Fail) {
+            "non_compliant"
+        } else if compliance.iter().any(|c| c.status == Status::Unknown && c.id != "transports") {
+            "undetermined"
+        } else {
+            "compliant"
+        };
         aircraft.push(Aircraft {
             id: g.primary.1.clone(),
             id_kind: g.primary.0.clone(),
@@ -126,23 +136,21 @@ pub fn analyze(input: &Input, cfg: &ReportConfig) -> Report {
             addresses: addresses(air),
             leakage: leak::leakage(g, air, sessions.len()),
             rates: rates(air),
-            compliance: rules::compliance(air),
+            compliance,
+            verdict: verdict.into(),
             authenticity: checks::authenticity(air, sensor_pos, &others, &my_groups),
             series: series(air),
         });
     }
     aircraft.sort_by(|a, b| a.first_s.total_cmp(&b.first_s).then(a.id.cmp(&b.id)));
     let fails = |c: &[Check]| c.iter().any(|c| c.status == Status::Fail);
-    let undecided = |c: &[Check]| c.iter().any(|c| c.status == Status::Unknown && c.id != "transports");
+    let verdicts = |v: &str| aircraft.iter().filter(|a| a.verdict == v).count();
     let summary = Summary {
         aircraft: aircraft.len(),
         pilot_position_exposed: aircraft.iter().filter(|a| a.leakage.pilot.is_some()).count(),
-        compliant: aircraft
-            .iter()
-            .filter(|a| !a.compliance.is_empty() && !fails(&a.compliance) && !undecided(&a.compliance))
-            .count(),
-        non_compliant: aircraft.iter().filter(|a| fails(&a.compliance)).count(),
-        undetermined: aircraft.iter().filter(|a| !fails(&a.compliance) && undecided(&a.compliance)).count(),
+        compliant: verdicts("compliant"),
+        non_compliant: verdicts("non_compliant"),
+        undetermined: verdicts("undetermined"),
         flagged: aircraft.iter().filter(|a| fails(&a.authenticity)).count(),
     };
     Report {

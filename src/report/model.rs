@@ -83,6 +83,10 @@ pub struct Aircraft {
     /// Compliance rules (Open Drone ID and the French beacon): one result
     /// per rule and transport.
     pub compliance: Vec<Check>,
+    /// `compliant` (every rule passed), `non_compliant` (one failed),
+    /// `undetermined` (none failed, some heard too briefly to decide),
+    /// `no_rules` (DJI DroneID: not Remote ID).
+    pub verdict: String,
     /// Authenticity checks: `fail` means flagged.
     pub authenticity: Vec<Check>,
     /// Data for the plots.

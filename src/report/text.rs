@@ -68,7 +68,7 @@ pub fn render(r: &Report) -> String {
             (Some(x), Some(y)) => format!("{x} to {y}"),
             _ => format!("t = {} to {}", secs(a.first_s), secs(a.last_s)),
         };
-        let _ = writeln!(o, "  heard {span}: {} messages", a.messages);
+        let _ = writeln!(o, "  heard {span}: {} messages; {}", a.messages, a.verdict.replace('_', "-"));
         if !a.addresses.is_empty() {
             let list: Vec<String> = a.addresses.iter().map(|u| format!("{} ({})", u.addr, u.messages)).collect();
             let _ = writeln!(o, "  addresses: {}", list.join(", "));
