@@ -101,15 +101,9 @@ pub struct ReportArgs {
     /// IQ inputs: centre frequency (e.g. 2437M).
     #[arg(long, value_parser = decode::parse_hz)]
     pub freq: Option<f64>,
-    /// IQ inputs: BLE channel indices to receive.
-    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
-    pub channels: Vec<u8>,
-    /// IQ inputs: Wi-Fi channels to receive.
-    #[arg(long = "wifi-channels", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=14), default_value = "1,6,11")]
-    pub wifi_channels: Vec<u16>,
-    /// IQ inputs: receivers to run.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji,wifi")]
-    pub phy: Vec<decode::PhyChoice>,
+    /// IQ inputs: the receivers, as for decode.
+    #[command(flatten)]
+    pub receivers: Receivers,
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +182,13 @@ pub struct RxOpts {
     /// tunes to --freq minus this, frames are reported at --freq.
     #[arg(long = "lo-offset", value_name = "HZ", value_parser = decode::parse_hz)]
     pub lo_offset: Option<f64>,
+    #[command(flatten)]
+    pub receivers: Receivers,
+}
+
+/// Which receivers run on which channels (decode, tui, live, report).
+#[derive(Debug, Args)]
+pub struct Receivers {
     /// BLE channel indices to receive (those inside the captured band).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(0..40), default_value = "37,38,39")]
     pub channels: Vec<u8>,
@@ -200,6 +201,14 @@ pub struct RxOpts {
     /// 802.11b DSSS, 11 MS/s or more, a --wifi-channels channel in the band).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "ble,dji,wifi")]
     pub phy: Vec<decode::PhyChoice>,
+}
+
+impl Receivers {
+    fn apply(self, cfg: &mut decode::DecodeConfig) {
+        cfg.channels = self.channels;
+        cfg.wifi_channels = self.wifi_channels;
+        cfg.phys = self.phy;
+    }
 }
 
 impl ReceiveArgs {
@@ -220,9 +229,7 @@ impl RxOpts {
         cfg.source.format = self.format;
         cfg.source.rate = self.rate;
         cfg.source.freq = self.freq;
-        cfg.channels = self.channels;
-        cfg.wifi_channels = self.wifi_channels;
-        cfg.phys = self.phy;
+        self.receivers.apply(&mut cfg);
         cfg
     }
 }
@@ -743,9 +750,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
                 c.source.format = a.sample_format;
                 c.source.rate = a.rate;
                 c.source.freq = a.freq;
-                c.channels = a.channels;
-                c.wifi_channels = a.wifi_channels;
-                c.phys = a.phy;
+                a.receivers.apply(&mut c);
                 c.quiet = true;
                 c
             });

@@ -49,6 +49,23 @@ fn meta(cfg: &ScenarioConfig, link: LinkType, phy: Phy, t: f64, channel: u16, rs
     m
 }
 
+/// An ADV_NONCONN_IND from a random address.
+fn advert(addr: MacAddr, data: &[u8]) -> Vec<u8> {
+    AdvPdu {
+        pdu_type: PduType::AdvNonconnInd,
+        ch_sel: false,
+        tx_add_random: true,
+        rx_add_random: false,
+        adv_a: Some(addr),
+        peer_a: None,
+        ext: None,
+        adv_data: data,
+        other: &[],
+    }
+    .emit()
+    .expect("pdu")
+}
+
 fn message(d: &Drone, mt: MessageType, t: f64, f: Faults, first_tenths: &mut Option<u16>) -> odid::Message {
     let mut m = d.message(mt, t).expect("drone message");
     if f.frozen_timestamps
@@ -103,19 +120,7 @@ fn drone_frames(cfg: &ScenarioConfig, d: &Drone, f: Faults, sensor: GeoPos, seed
             }
             None => ble::ad_structure(ble::ad_type::COMPLETE_NAME, b"ArduRemoteID_TEST").expect("name"),
         };
-        let pdu = AdvPdu {
-            pdu_type: PduType::AdvNonconnInd,
-            ch_sel: false,
-            tx_add_random: true,
-            rx_add_random: false,
-            adv_a: Some(addr),
-            peer_a: None,
-            ext: None,
-            adv_data: &data,
-            other: &[],
-        }
-        .emit()
-        .expect("pdu");
+        let pdu = advert(addr, &data);
         for (j, ch) in [37u16, 38, 39].into_iter().enumerate() {
             let tj = event_t + j as f64 * 0.0005;
             let m = meta(cfg, LinkType::BleLl, Phy::Ble1m, tj, ch, rssi(tj, &mut noise));
@@ -199,19 +204,7 @@ fn swarm_frames(cfg: &ScenarioConfig, ids: usize) -> Vec<Frame> {
         let bytes = odid::Message::v2(body).emit_single().expect("emit");
         counters[i] = counters[i].wrapping_add(1);
         let data = odid_tx::ble_service_data_ad(counters[i], &bytes).expect("ad");
-        let pdu = AdvPdu {
-            pdu_type: PduType::AdvNonconnInd,
-            ch_sel: false,
-            tx_add_random: true,
-            rx_add_random: false,
-            adv_a: Some(addr),
-            peer_a: None,
-            ext: None,
-            adv_data: &data,
-            other: &[],
-        }
-        .emit()
-        .expect("pdu");
+        let pdu = advert(addr, &data);
         for (j, ch) in [37u16, 38, 39].into_iter().enumerate() {
             let tj = t + j as f64 * 0.0005;
             let m = meta(cfg, LinkType::BleLl, Phy::Ble1m, tj, ch, -48.0 + 0.3 * noise.next());
