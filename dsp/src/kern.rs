@@ -643,3 +643,25 @@ pub(crate) fn interleave(re: &[f32], im: &[f32], c: &mut Vec<num_complex::Comple
         c[i] = num_complex::Complex32::new(re[i], im[i]);
     }
 }
+
+/// Polyphase filter-bank accumulation: `a[q] = Σ_b h[b·m + q] · w[b·m + q]`
+/// over the `h.len() / m` blocks of `m`, for the real and imaginary parts
+/// of the window `w` (the taps `h` are the prototype reversed). Callers
+/// pass `h`, `wr`, `wi` of equal length, a multiple of `m`, and `ar`, `ai`
+/// of length `m`.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn pfb_accumulate(h: &[f32], wr: &[f32], wi: &[f32], m: usize, ar: &mut [f32], ai: &mut [f32]) {
+    const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
+    if m == 0 {
+        return;
+    }
+    let (ar, ai) = (&mut ar[..m], &mut ai[..m]);
+    ar.fill(0.0);
+    ai.fill(0.0);
+    for ((hb, rb), ib) in h.chunks_exact(m).zip(wr.chunks_exact(m)).zip(wi.chunks_exact(m)) {
+        for q in 0..m {
+            ar[q] = madd::<F>(hb[q], rb[q], ar[q]);
+            ai[q] = madd::<F>(hb[q], ib[q], ai[q]);
+        }
+    }
+}

@@ -2,8 +2,8 @@
 //!
 //! Nothing in this crate knows about drones, Remote ID or DJI: it holds the
 //! reusable building blocks (CRCs, mixers, filters, resamplers, correlators,
-//! noise, LTE scrambling / turbo coding / rate matching; channelizers and
-//! further FEC decoders as the receivers arrive).
+//! noise, LTE scrambling / turbo coding / rate matching, the polyphase
+//! channelizer; further FEC decoders as the receivers arrive).
 //! Every kernel has a reference test against an independent, obviously
 //! correct implementation, and a criterion bench in `benches/`.
 //!
@@ -30,6 +30,7 @@
 //! |---|---|---|
 //! | [`nco`] | [`nco::Nco`] | complex mixer with exact long-term phase |
 //! | [`fir`] | [`fir::FirFilter`], [`fir::FirDecimator`], [`fir::ChipFir`], [`fir::ChannelDecimator`]; [`fir::lowpass`], [`fir::kaiser_beta`], [`fir::kaiser_len`] | Kaiser windowed-sinc design, streaming (decimating) FIR, held-chip (±1) matched filter, channel extraction to baseband at the decimated rate |
+//! | [`channelizer`] | [`channelizer::Channelizer`], [`channelizer::prototype`] | polyphase filter-bank channelizer: `m` channels at `fs / m` spacing, critically or 2× oversampled, batched FFTs, selected channels written |
 //! | [`resample`] | [`resample::FractionalResampler`] | arbitrary-ratio polyphase resampler with an exact output ↔ input time map |
 //! | [`correlate`] | [`correlate::DirectCorrelator`], [`correlate::FftCorrelator`], [`correlate::Correlator`], [`correlate::SlidingEnergy`] | streaming cross-correlation with a template, sliding energy, normalization |
 //! | [`noise`] | [`noise::Rng`] | seeded platform-independent xoshiro256** and ziggurat AWGN |
@@ -43,6 +44,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bitsync;
+pub mod channelizer;
 pub mod complex;
 pub mod correlate;
 pub mod crc;
