@@ -183,8 +183,15 @@ impl Channelizer {
                 );
                 // branch p is acc[m − 1 − p]: Σ_p acc[m−1−p]·e^{+j2πcp/m} is
                 // e^{−j2πc/m} times the forward DFT of acc (applied on output)
+                // 2× oversampling: odd channels change sign on odd frames, which
+                // is the DFT of acc rotated by m / 2
+                let rot = if self.d != m && (self.frames + k as u64) % 2 == 1 { m / 2 } else { 0 };
                 let w = &mut self.work[k * m..(k + 1) * m];
-                for ((x, &r), &i) in w.iter_mut().zip(&self.acc_re).zip(&self.acc_im) {
+                let (w1, w2) = w.split_at_mut(m - rot);
+                for ((x, &r), &i) in w1.iter_mut().zip(&self.acc_re[rot..]).zip(&self.acc_im[rot..]) {
+                    *x = Complex32::new(r, i);
+                }
+                for ((x, &r), &i) in w2.iter_mut().zip(&self.acc_re[..rot]).zip(&self.acc_im[..rot]) {
                     *x = Complex32::new(r, i);
                 }
                 self.next += self.d as i64;
@@ -196,15 +203,15 @@ impl Channelizer {
             self.fft.process_with_scratch(&mut self.work[..k * m], &mut self.scratch);
             let frames = &self.work[..k * m];
             for ((o, &c), &tw) in out.iter_mut().zip(&self.channels).zip(&self.twiddle) {
-                // 2× oversampling: odd channels change sign on odd frames
-                let flip = self.d != m && c % 2 == 1;
-                let f0 = self.frames;
-                let v = |f: usize| {
-                    let v = frames[f * m + c] * tw;
-                    if flip && (f0 + f as u64) % 2 == 1 { -v } else { v }
-                };
-                o.0.extend((0..k).map(|f| v(f).re));
-                o.1.extend((0..k).map(|f| v(f).im));
+                let base = o.0.len();
+                o.0.resize(base + k, 0.0);
+                o.1.resize(base + k, 0.0);
+                let (dr, di) = (&mut o.0[base..], &mut o.1[base..]);
+                for ((r, i), x) in dr.iter_mut().zip(di.iter_mut()).zip(frames[c..].iter().step_by(m)) {
+                    let v = x * tw;
+                    *r = v.re;
+                    *i = v.im;
+                }
             }
             self.frames += k as u64;
         }
