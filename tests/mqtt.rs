@@ -34,6 +34,14 @@ fn mosquitto() -> Option<PathBuf> {
         .filter(|_| Command::new("mosquitto_sub").arg("--help").output().is_ok())
 }
 
+/// The MQTT tests run one at a time: each starts its own broker, and two
+/// at once could be handed the same free port.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -81,6 +89,9 @@ impl Broker {
             assert!(start.elapsed() < Duration::from_secs(10), "mosquitto did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
+        // the port answered: it must be this broker, not another one that had it
+        let alive = self.child.as_mut().is_some_and(|c| c.try_wait().ok().flatten().is_none());
+        assert!(alive, "mosquitto exited at start (port {} taken?)", self.port);
     }
 
     /// SIGTERM: mosquitto saves its persistence file and exits.
@@ -110,7 +121,18 @@ struct Subscriber {
 impl Subscriber {
     fn start(port: u16) -> Subscriber {
         let mut child = Command::new("mosquitto_sub")
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-v", "-q", "1", "-c", "-i", "ridscope-test-sub"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-v",
+                "-q",
+                "1",
+                "-c",
+                "-i",
+                &format!("ridscope-test-sub-{port}"),
+            ])
             .args(["-t", "test/#"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -180,6 +202,7 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn golden_capture_published() {
+    let _serial = serial();
     let Some(exe) = mosquitto() else {
         eprintln!(
             "mosquitto or mosquitto_sub not found: skipping the MQTT test (apt-get install mosquitto mosquitto-clients)"
@@ -252,6 +275,7 @@ fn golden_capture_published() {
 
 #[test]
 fn broker_restart_loses_nothing() {
+    let _serial = serial();
     let Some(exe) = mosquitto() else {
         eprintln!(
             "mosquitto or mosquitto_sub not found: skipping the MQTT test (apt-get install mosquitto mosquitto-clients)"
