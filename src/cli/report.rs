@@ -45,21 +45,15 @@ pub enum InputKind {
 pub fn sniff(path: &Path) -> InputKind {
     let mut head = [0u8; 4];
     let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
-    match (n, head) {
-        (
-            4,
-            [0xd4, 0xc3, 0xb2, 0xa1] | [0xa1, 0xb2, 0xc3, 0xd4] | [0x4d, 0x3c, 0xb2, 0xa1] | [0xa1, 0xb2, 0x3c, 0x4d],
-        ) => InputKind::Pcap,
-        (4, [0x0a, 0x0d, 0x0d, 0x0a]) => InputKind::Pcap,
-        _ => {
-            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-            let sigmf = matches!(ext.as_str(), "sigmf-meta" | "sigmf-data" | "sigmf");
-            if !sigmf && (matches!(ext.as_str(), "jsonl" | "json" | "ndjson") || (n >= 1 && head[0] == b'{')) {
-                InputKind::Jsonl
-            } else {
-                InputKind::Iq
-            }
-        }
+    if crate::pcap::is_pcap_magic(&head[..n]) {
+        return InputKind::Pcap;
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let sigmf = matches!(ext.as_str(), "sigmf-meta" | "sigmf-data" | "sigmf");
+    if !sigmf && (matches!(ext.as_str(), "jsonl" | "json" | "ndjson") || (n >= 1 && head[0] == b'{')) {
+        InputKind::Jsonl
+    } else {
+        InputKind::Iq
     }
 }
 

@@ -35,7 +35,7 @@ pub mod radiotap;
 mod reader;
 pub mod writer;
 
-pub use reader::{MAX_BLOCK_LEN, PcapError, PcapReader, Record};
+pub use reader::{MAX_BLOCK_LEN, PcapError, PcapReader, Record, is_pcap_magic};
 pub use writer::{PcapngWriter, frame_to_record};
 
 /// The LINKTYPE_* values [`record_to_frame`] understands (tcpdump.org numbering).

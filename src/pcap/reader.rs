@@ -89,6 +89,16 @@ impl Endian {
     }
 }
 
+/// Whether the first four bytes of a file are a pcap or pcapng magic number.
+pub fn is_pcap_magic(head: &[u8]) -> bool {
+    head.get(..4).is_some_and(|m| {
+        m == ng::SHB_TYPE_BYTES
+            || [classic::MAGIC_US_LE, classic::MAGIC_US_BE, classic::MAGIC_NS_LE, classic::MAGIC_NS_BE]
+                .iter()
+                .any(|c| m == c)
+    })
+}
+
 /// Classic pcap layout (libpcap file format).
 mod classic {
     /// Magic numbers as the first four bytes appear in the file.

@@ -483,25 +483,17 @@ impl Signature {
 /// Groups of three or more identifiers that look like one radio.
 pub fn signal_groups(sigs: &[Signature]) -> Vec<(Vec<usize>, SignalGroup)> {
     let n = sigs.len();
-    let mut comp: Vec<usize> = (0..n).collect();
-    fn find(c: &mut [usize], mut i: usize) -> usize {
-        while c[i] != i {
-            c[i] = c[c[i]];
-            i = c[i];
-        }
-        i
-    }
+    let mut comp = super::ident::Dsu::new(n);
     for i in 0..n {
         for j in i + 1..n {
             if sigs[i].alike(&sigs[j]) {
-                let (a, b) = (find(&mut comp, i), find(&mut comp, j));
-                comp[a.max(b)] = a.min(b);
+                comp.union(i, j);
             }
         }
     }
     let mut by: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..n {
-        let r = find(&mut comp, i);
+        let r = comp.find(i);
         by.entry(r).or_default().push(i);
     }
     let mut out = Vec::new();

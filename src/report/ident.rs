@@ -79,17 +79,21 @@ pub struct Group {
     pub recs: Vec<usize>,
 }
 
-struct Dsu(Vec<usize>);
+/// Union-find over `0..n` (path halving; the smaller index is the root).
+pub(crate) struct Dsu(Vec<usize>);
 
 impl Dsu {
-    fn find(&mut self, mut i: usize) -> usize {
+    pub(crate) fn new(n: usize) -> Dsu {
+        Dsu((0..n).collect())
+    }
+    pub(crate) fn find(&mut self, mut i: usize) -> usize {
         while self.0[i] != i {
             self.0[i] = self.0[self.0[i]];
             i = self.0[i];
         }
         i
     }
-    fn union(&mut self, a: usize, b: usize) {
+    pub(crate) fn union(&mut self, a: usize, b: usize) {
         let (a, b) = (self.find(a), self.find(b));
         if a != b {
             self.0[b.max(a)] = a.min(b);
@@ -124,7 +128,7 @@ pub fn group(recs: &[Rec]) -> Grouping {
         }
         v
     };
-    let mut dsu = Dsu((0..ids.len()).collect());
+    let mut dsu = Dsu::new(ids.len());
     // keys in one message
     for ks in &rec_keys {
         for w in ks.windows(2) {

@@ -103,13 +103,14 @@ pub fn leakage(g: &Group, air: &Air, sessions: usize) -> Leakage {
     ));
     items.sort_by(|a, b| a.first_after_s.total_cmp(&b.first_after_s));
 
+    let (payload, payload_note) = payload(air);
     Leakage {
         items,
         pilot: pilot(air),
         home: home(air),
         trackability: trackability(g, air, sessions),
-        payload: payload(air).0,
-        payload_note: payload(air).1,
+        payload,
+        payload_note,
     }
 }
 
