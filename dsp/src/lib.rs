@@ -36,6 +36,7 @@
 //! | [`noise`] | [`noise::Rng`] | seeded platform-independent xoshiro256** and ziggurat AWGN |
 //! | [`complex`] | helpers | `|x|²`, split ↔ `Complex32` |
 //! | [`crc`] | functions | link-layer CRCs |
+//! | [`viterbi`] | [`viterbi::ConvCode`], [`viterbi::Viterbi`] | rate-1/2 convolutional encoder and soft-decision Viterbi decoder (BLE LE Coded FEC) |
 //! | [`lte::gold`] | [`lte::gold::gold_sequence`] | LTE pseudo-random (Gold) scrambling sequence, 36.211 §7.2 |
 //! | [`lte::qpp`] | [`lte::qpp::qpp_params`], [`lte::qpp::qpp_interleaver`] | turbo QPP interleaver, Table 5.1.3-3 of 36.212 |
 //! | [`lte::turbo`] | [`lte::turbo::TurboEncoder`], [`lte::turbo::TurboDecoder`] | LTE turbo code: PCCC encoder with trellis termination, windowed SIMD max-log-MAP decoder with early stop |
@@ -57,4 +58,5 @@ pub mod noise;
 pub mod resample;
 #[cfg(test)]
 mod test_util;
+pub mod viterbi;
 mod window;

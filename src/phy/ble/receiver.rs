@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::coded::{self, CodedCandidate, CodedDemodulator, CodedDetector, CodedError};
 use super::demod::{DemodError, Demodulator};
 use super::detect::{SPS, SyncDetector};
 use super::front::{Front, plan_front};
@@ -22,6 +23,10 @@ const HIT_TO_START: u64 = (SYNC_BITS * SPS) as u64 - 1;
 const PRE: u64 = 16;
 /// The longest packet after the sync word: 2 + 255 + 3 bytes.
 const MAX_AFTER_SYNC: u64 = ((2 + 255 + 3) * 8 * SPS) as u64 + 32;
+/// Window margin before a coded candidate's start.
+const CODED_PRE: u64 = 16;
+/// Samples the coded detector may report a candidate after its start.
+const CODED_LAG: u64 = (coded::SYNC_PATTERNS * coded::PAT + 4096) as u64;
 /// Input is processed in chunks this long, so the scratch buffers of every
 /// stage stay in the CPU caches.
 const CHUNK: usize = 4096;
@@ -74,6 +79,16 @@ pub struct PhyStats {
     pub crc_errors: u64,
     /// Packets with a good CRC.
     pub packets: u64,
+    /// LE Coded PHY: detector candidates.
+    pub coded_candidates: u64,
+    /// Coded candidates whose sync patterns did not correlate (noise).
+    pub coded_rejected: u64,
+    /// Coded packets with a reserved coding indicator (2 or 3).
+    pub coded_reserved_ci: u64,
+    /// Coded packets demodulated whose CRC failed.
+    pub coded_crc_errors: u64,
+    /// Coded packets with a good CRC (also counted in `packets`).
+    pub coded_packets: u64,
 }
 
 struct ChannelRx {
@@ -95,6 +110,12 @@ struct ChannelRx {
     hits: Vec<u64>,
     tmp_re: Vec<f32>,
     tmp_im: Vec<f32>,
+    /// LE Coded PHY: detector, demodulator, candidates waiting for samples.
+    cdet: CodedDetector,
+    cdemod: CodedDemodulator,
+    cpending: VecDeque<CodedCandidate>,
+    cskip_until: u64,
+    chits: Vec<CodedCandidate>,
 }
 
 pub struct BleReceiver {
@@ -162,6 +183,7 @@ impl BleReceiver {
         for (channel, freq_hz, off) in listen {
             let front = plan_front(cfg.sample_rate, off, CHANNEL_RATE);
             let demod = Demodulator::new(&sync).with_noise_bandwidth(front.noise_bandwidth_hz());
+            let noise_bw = front.noise_bandwidth_hz();
             chans.push(ChannelRx {
                 channel,
                 whitening: channel.map_or_else(|| unknown_whitening.clone(), |c| vec![c]),
@@ -177,6 +199,11 @@ impl BleReceiver {
                 hits: Vec::new(),
                 tmp_re: Vec::new(),
                 tmp_im: Vec::new(),
+                cdet: CodedDetector::new(ADV_ACCESS_ADDRESS, coded::DEFAULT_DET_THRESHOLD),
+                cdemod: CodedDemodulator::new(ADV_ACCESS_ADDRESS).with_noise_bandwidth(noise_bw),
+                cpending: VecDeque::new(),
+                cskip_until: 0,
+                chits: Vec::new(),
             });
         }
         Ok(BleReceiver { fs: cfg.sample_rate, chans, stats: PhyStats::default() })
@@ -229,9 +256,14 @@ impl ChannelRx {
         };
         self.hits.clear();
         self.det.process(cr, ci, &mut self.hits);
+        self.chits.clear();
+        self.cdet.process(cr, ci, &mut self.chits);
         if end {
             self.det.finish(&mut self.hits);
+            self.cdet.finish(&mut self.chits);
         }
+        stats.coded_candidates += self.chits.len() as u64;
+        self.cpending.extend(self.chits.iter().copied());
         self.buf_re.extend_from_slice(cr);
         self.buf_im.extend_from_slice(ci);
         stats.sync_candidates += self.hits.len() as u64;
@@ -286,14 +318,73 @@ impl ChannelRx {
                 }
             }
         }
+        self.coded(end, avail, fs, stats, out);
         // keep what pending candidates (and the next ones) may need
-        let keep_from =
-            self.pending.front().copied().unwrap_or(avail).min(avail).saturating_sub(HIT_TO_START + PRE + 8);
+        let keep_from = self
+            .pending
+            .front()
+            .copied()
+            .unwrap_or(avail)
+            .min(avail)
+            .saturating_sub(HIT_TO_START + PRE + 8)
+            .min(self.cpending.front().map_or(avail, |c| c.start).saturating_sub(CODED_PRE))
+            // the coded detector reports a packet once its sync has passed
+            .min(avail.saturating_sub(CODED_LAG));
         if keep_from > self.base + TRIM {
             let n = ((keep_from - self.base) as usize).min(self.buf_re.len());
             self.buf_re.drain(..n);
             self.buf_im.drain(..n);
             self.base += n as u64;
+        }
+    }
+
+    /// Demodulates the coded candidates whose packets are complete.
+    fn coded(&mut self, end: bool, avail: u64, fs: f64, stats: &mut PhyStats, out: &mut Vec<Frame>) {
+        while let Some(&c) = self.cpending.front() {
+            if c.start < self.cskip_until || c.start < CODED_PRE {
+                self.cpending.pop_front();
+                continue;
+            }
+            let want = c.start + coded::MAX_PACKET_SAMPLES as u64 + 64;
+            if !end && want > avail {
+                break; // wait for the rest of a possibly long packet
+            }
+            self.cpending.pop_front();
+            let ws = (c.start - CODED_PRE).max(self.base);
+            let lo = (ws - self.base) as usize;
+            let hi = (want.min(avail) - self.base) as usize;
+            match self.cdemod.demodulate(
+                &self.buf_re[lo..hi],
+                &self.buf_im[lo..hi],
+                (c.start - ws) as usize,
+                c.cfo_hz(CHANNEL_RATE),
+                &self.whitening,
+                CHANNEL_RATE,
+            ) {
+                Ok(d) if d.crc_ok => {
+                    stats.packets += 1;
+                    stats.coded_packets += 1;
+                    let start_ch = ws as f64 + d.start;
+                    self.cskip_until = start_ch as u64 + d.len_samples as u64;
+                    let start_in = self.front.input_position(start_ch);
+                    let mut meta = PhyMeta::new(LinkType::BleLl, d.coding.phy());
+                    meta.sample = Some(start_in.max(0.0).round() as u64);
+                    meta.time_s = start_in / fs;
+                    meta.channel = Some(d.channel as u16);
+                    meta.freq_hz = self.freq_hz.or_else(|| ble_channel_freq_hz(d.channel));
+                    meta.rssi_dbfs = Some(d.rssi_dbfs);
+                    meta.snr_db = Some(d.snr_db);
+                    meta.cfo_hz = Some(d.cfo_hz as f32);
+                    meta.access_address = Some(ADV_ACCESS_ADDRESS);
+                    meta.fcs_included = true;
+                    meta.crc_ok_at_capture = Some(true);
+                    out.push(Frame { bytes: d.bytes, meta });
+                }
+                Ok(_) => stats.coded_crc_errors += 1,
+                Err(CodedError::NoSync) => stats.coded_rejected += 1,
+                Err(CodedError::ReservedCi(_)) => stats.coded_reserved_ci += 1,
+                Err(CodedError::Truncated { .. }) => stats.coded_crc_errors += 1,
+            }
         }
     }
 }

@@ -1,0 +1,1012 @@
+//! BLE LE Coded PHY (Bluetooth 5 "Long Range", Core spec Vol 6 Part B
+//! 2.2, 3.3): the air format, a streaming sync detector and a demodulator.
+//!
+//! # Air format
+//! ```text
+//! preamble   80 symbols: "00111100" × 10 (uncoded)
+//! FEC block 1  access address (32 bits), CI (2 bits: 0 = S=8, 1 = S=2),
+//!              TERM1 (3 zero bits), always coded S=8
+//! FEC block 2  PDU + CRC-24 (whitened, as on the 1M PHY) and TERM2
+//!              (3 zero bits), coded S=8 or S=2 as CI says
+//! ```
+//! Coding is the rate-1/2, K=4 convolutional code G0 = 1 + x + x² + x³,
+//! G1 = 1 + x² + x³ (two output bits per input bit, G0's first), its
+//! register starting at zero in block 1 and left at zero by TERM1; then the
+//! pattern mapper: S=2 sends each coded bit as one symbol, S=8 as four
+//! (1 → 1100, 0 → 0011). Symbols are GFSK at 1 Msym/s with BT = 0.5 and
+//! h = 0.5, 1 = the higher frequency.
+//!
+//! # Receiving
+//! Every S=8 pattern turns the carrier phase by +π and back (1100) or by −π
+//! and back (0011), so through the preamble and the S=8 parts the phase at
+//! pattern boundaries is constant. The two patterns are complex conjugates
+//! of each other: their common real part is a *pilot* (the same waveform
+//! whatever the bit) and the bit rides on the imaginary part. The receiver:
+//! 1. finds packets with a one-symbol differential correlation against the
+//!    84 known S=8 patterns of preamble and coded access address (immune to
+//!    carrier offset, so no frequency search), evaluated at every sample;
+//! 2. on a candidate, estimates the carrier offset from that correlation's
+//!    phase, refines timing and frequency with coherent per-pattern
+//!    correlations, and fixes the carrier phase;
+//! 3. S=8: soft bits are the imaginary-part correlations against the
+//!    phase reference, which is the pilot part smoothed over ±`PILOT_SPAN`
+//!    patterns (it follows residual carrier drift with no decisions);
+//!    S=2: soft bits are one-symbol differential phase changes;
+//! 4. decides CI by trying its four values, decodes the header and then the
+//!    whole block 2 with a soft Viterbi decoder (terminated by TERM2),
+//!    dewhitens and checks the CRC.
+
+use ridscope_dsp::gfsk::Modulator;
+use ridscope_dsp::viterbi::{ConvCode, Viterbi};
+
+use super::demod::{BT, H};
+use super::packet::Whitener;
+use crate::frame::Phy;
+use crate::link::ble::{CRC_LEN, split_crc};
+
+/// The FEC code of the LE Coded PHY.
+pub const FEC: ConvCode = ConvCode::new(4, [0b1111, 0b1101]);
+/// Samples per symbol the receiver works at (4 MS/s).
+pub const SPS: usize = 4;
+/// Samples of one S=8 pattern (4 symbols).
+pub const PAT: usize = 4 * SPS;
+/// Preamble symbols.
+pub const PREAMBLE_SYMBOLS: usize = 80;
+/// Patterns of the preamble (each "0011" or "1100").
+const PRE_PATTERNS: usize = PREAMBLE_SYMBOLS / 4;
+/// Information bits of FEC block 1: access address, CI, TERM1.
+pub const BLOCK1_BITS: usize = 32 + 2 + 3;
+/// Known S=8 patterns at the start: preamble and coded access address.
+pub const SYNC_PATTERNS: usize = PRE_PATTERNS + 64;
+/// Symbols before FEC block 2: preamble and block 1 (2 × 37 coded bits × 4).
+pub const BLOCK2_SYMBOL: usize = PREAMBLE_SYMBOLS + 2 * BLOCK1_BITS * 4;
+/// The termination bits after block 1 and block 2.
+pub const TERM_BITS: usize = 3;
+/// Longest packet: 255-byte PDU at S=8, in samples from the first preamble sample.
+pub const MAX_PACKET_SAMPLES: usize = (BLOCK2_SYMBOL + ((2 + 255 + CRC_LEN) * 8 + TERM_BITS) * 8) * SPS;
+/// Patterns each side whose pilots make a pattern's phase reference.
+const PILOT_SPAN: usize = 20;
+/// Coherent sync quality (normalised correlation) below which a candidate is noise.
+const MIN_SYNC_QUALITY: f64 = 0.08;
+
+/// Fractional timing steps of the demodulator's templates.
+const FRAC_STEPS: usize = 8;
+
+/// The start offset (samples, −1/2..1/2) of template `f`.
+fn frac_offset(f: usize) -> f64 {
+    (f as f64 - (FRAC_STEPS / 2) as f64) / FRAC_STEPS as f64
+}
+
+/// Coding of FEC block 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    S8,
+    S2,
+}
+
+impl Coding {
+    /// The coding indicator value.
+    pub fn ci(self) -> u8 {
+        match self {
+            Coding::S8 => 0,
+            Coding::S2 => 1,
+        }
+    }
+
+    /// S=8 for 0, S=2 for 1; 2 and 3 are reserved.
+    pub fn from_ci(ci: u8) -> Option<Coding> {
+        match ci {
+            0 => Some(Coding::S8),
+            1 => Some(Coding::S2),
+            _ => None,
+        }
+    }
+
+    /// Symbols per coded bit.
+    pub fn pattern_len(self) -> usize {
+        match self {
+            Coding::S8 => 4,
+            Coding::S2 => 1,
+        }
+    }
+
+    pub fn phy(self) -> Phy {
+        match self {
+            Coding::S8 => Phy::BleCodedS8,
+            Coding::S2 => Phy::BleCodedS2,
+        }
+    }
+}
+
+fn push_lsb_first(bits: &mut Vec<bool>, bytes: &[u8]) {
+    for b in bytes {
+        for i in 0..8 {
+            bits.push((b >> i) & 1 == 1);
+        }
+    }
+}
+
+fn map_patterns(coded: &[bool], coding: Coding, out: &mut Vec<bool>) {
+    for &c in coded {
+        match coding {
+            Coding::S2 => out.push(c),
+            Coding::S8 => {
+                out.extend_from_slice(if c { &[true, true, false, false] } else { &[false, false, true, true] })
+            }
+        }
+    }
+}
+
+/// The 80 preamble symbols.
+pub fn preamble_symbols() -> Vec<bool> {
+    (0..PREAMBLE_SYMBOLS).map(|i| matches!(i % 8, 2..=5)).collect()
+}
+
+/// The coded bits of FEC block 1 (access address, CI, TERM1): 74 bits.
+pub fn block1_coded(access_address: u32, ci: u8) -> Vec<bool> {
+    let mut info = Vec::with_capacity(BLOCK1_BITS);
+    push_lsb_first(&mut info, &access_address.to_le_bytes());
+    info.extend([ci & 1 == 1, ci & 2 == 2, false, false, false]);
+    let mut coded = Vec::with_capacity(2 * BLOCK1_BITS);
+    FEC.encode(&mut 0, &info, &mut coded);
+    coded
+}
+
+/// Every symbol of a coded packet, in air order: preamble, block 1, and
+/// `pdu_with_crc` whitened for `channel` plus TERM2 as block 2.
+pub fn air_symbols(access_address: u32, channel: u8, coding: Coding, pdu_with_crc: &[u8]) -> Vec<bool> {
+    let mut sym = preamble_symbols();
+    map_patterns(&block1_coded(access_address, coding.ci()), Coding::S8, &mut sym);
+    let mut body = pdu_with_crc.to_vec();
+    Whitener::new(channel).apply(&mut body);
+    let mut info = Vec::with_capacity(body.len() * 8 + TERM_BITS);
+    push_lsb_first(&mut info, &body);
+    info.extend([false; TERM_BITS]);
+    let mut coded = Vec::with_capacity(2 * info.len());
+    FEC.encode(&mut 0, &info, &mut coded);
+    map_patterns(&coded, coding, &mut sym);
+    sym
+}
+
+/// Air time of a coded packet whose PDU (header + payload) is `pdu_len` bytes, µs.
+pub fn air_time_us(coding: Coding, pdu_len: usize) -> f64 {
+    let info = ((pdu_len + CRC_LEN) * 8 + TERM_BITS) as f64;
+    (BLOCK2_SYMBOL as f64) + info * 2.0 * coding.pattern_len() as f64
+}
+
+/// The known S=8 pattern bits of preamble and coded access address.
+pub fn sync_pattern_bits(access_address: u32) -> Vec<bool> {
+    let mut b: Vec<bool> = (0..PRE_PATTERNS).map(|i| i % 2 == 1).collect();
+    b.extend_from_slice(&block1_coded(access_address, 0)[..64]);
+    b
+}
+
+// ---------------------------------------------------------------------------
+// Detection
+
+/// Samples the detector's correlation spans (from the first preamble sample).
+const DET_SPAN: usize = SYNC_PATTERNS * PAT + 2;
+/// Samples of input the correlation at `n0` reads (y up to n0 + DET_SPAN + 16).
+const DET_NEED: usize = DET_SPAN + PAT + 2;
+/// A peak is reported once the correlation has been evaluated this far past it.
+const PEAK_HOLD: u64 = 48;
+/// Default detection threshold on |C|² / E², see [`CodedDetector`].
+pub const DEFAULT_DET_THRESHOLD: f32 = 0.022;
+/// The detector's one-symbol smoothing delays its peak by about this many samples.
+const DET_DELAY: u64 = 2;
+
+/// A packet candidate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CodedCandidate {
+    /// Channel-rate sample index of the (estimated) first preamble sample.
+    pub start: u64,
+    /// The differential correlation (its phase gives the carrier offset).
+    pub corr_re: f32,
+    pub corr_im: f32,
+    /// |C|² / E², 0..1.
+    pub metric: f32,
+}
+
+impl CodedCandidate {
+    /// Carrier offset (Hz) implied by the correlation's phase at `rate`.
+    pub fn cfo_hz(&self, rate: f64) -> f64 {
+        let a = (self.corr_im as f64).atan2(self.corr_re as f64) - std::f64::consts::FRAC_PI_2;
+        let a = (a + std::f64::consts::PI).rem_euclid(2.0 * std::f64::consts::PI) - std::f64::consts::PI;
+        a * rate / (2.0 * std::f64::consts::PI * SPS as f64)
+    }
+}
+
+/// Streaming sync detector for coded packets with one access address.
+///
+/// y[n] = r[n]·conj(r[n − 4]) (the phase turned over one symbol, ±π/2 plus
+/// the carrier offset's constant share); each S=8 pattern is scored by
+/// u = Σ y over its first two symbols − Σ y over its last two, and
+/// C[n0] = Σ_p ±u[n0 + 16p] over the 84 known patterns, with the pattern
+/// bit's sign. Its magnitude is compared with the input energy E over the
+/// same span: M = |C|² / E² is about 0.6·(S/(S+N))² for a packet and
+/// ~1/1300 for noise. Local peaks of M above the threshold are candidates.
+pub struct CodedDetector {
+    signs: Vec<f32>,
+    threshold: f32,
+    /// Last 4 input samples (for y).
+    last_re: [f32; SPS],
+    last_im: [f32; SPS],
+    raw_re: [f32; SPS],
+    raw_im: [f32; SPS],
+    sum_re: f32,
+    sum_im: f32,
+    seen: u64,
+    /// y and |r|² from absolute index `base`.
+    y_re: Vec<f32>,
+    y_im: Vec<f32>,
+    pw: Vec<f32>,
+    base: u64,
+    /// Next n0 to evaluate.
+    next: u64,
+    peak: Option<CodedCandidate>,
+    // scratch
+    u_re: Vec<f32>,
+    u_im: Vec<f32>,
+    c_re: Vec<f32>,
+    c_im: Vec<f32>,
+    b8_re: Vec<f32>,
+    b8_im: Vec<f32>,
+}
+
+/// Evaluations per batch.
+const BATCH: usize = 2048;
+
+impl CodedDetector {
+    pub fn new(access_address: u32, threshold: f32) -> Self {
+        let signs = sync_pattern_bits(access_address).iter().map(|&b| if b { 1.0 } else { -1.0 }).collect();
+        CodedDetector {
+            signs,
+            threshold,
+            last_re: [0.0; SPS],
+            last_im: [0.0; SPS],
+            raw_re: [0.0; SPS],
+            raw_im: [0.0; SPS],
+            sum_re: 0.0,
+            sum_im: 0.0,
+            seen: 0,
+            y_re: Vec::new(),
+            y_im: Vec::new(),
+            pw: Vec::new(),
+            base: 0,
+            next: 0,
+            peak: None,
+            u_re: Vec::new(),
+            u_im: Vec::new(),
+            c_re: Vec::new(),
+            c_im: Vec::new(),
+            b8_re: Vec::new(),
+            b8_im: Vec::new(),
+        }
+    }
+
+    /// Feeds channel-rate samples; appends candidates (in order).
+    pub fn process(&mut self, re: &[f32], im: &[f32], out: &mut Vec<CodedCandidate>) {
+        let n = re.len().min(im.len());
+        for k in 0..n {
+            let slot = (self.seen % SPS as u64) as usize;
+            // one-symbol moving sum (a lowpass of about the signal's width)
+            self.sum_re += re[k] - self.raw_re[slot];
+            self.sum_im += im[k] - self.raw_im[slot];
+            self.raw_re[slot] = re[k];
+            self.raw_im[slot] = im[k];
+            if slot == 0 {
+                // exact every symbol, so rounding does not build up
+                self.sum_re = self.raw_re.iter().sum();
+                self.sum_im = self.raw_im.iter().sum();
+            }
+            let (pr, pi) = (self.last_re[slot], self.last_im[slot]);
+            let (r, i) = (self.sum_re, self.sum_im);
+            // r · conj(previous)
+            self.y_re.push(r * pr + i * pi);
+            self.y_im.push(i * pr - r * pi);
+            self.pw.push(r * r + i * i);
+            self.last_re[slot] = r;
+            self.last_im[slot] = i;
+            self.seen += 1;
+        }
+        self.evaluate(out);
+    }
+
+    /// End of stream: reports a pending peak.
+    pub fn finish(&mut self, out: &mut Vec<CodedCandidate>) {
+        if let Some(p) = self.peak.take() {
+            out.push(p);
+        }
+    }
+
+    fn evaluate(&mut self, out: &mut Vec<CodedCandidate>) {
+        let avail = self.base + self.y_re.len() as u64;
+        loop {
+            if self.next + (DET_NEED as u64) > avail {
+                break;
+            }
+            let count = ((avail - DET_NEED as u64 - self.next + 1) as usize).min(BATCH);
+            self.batch(count, out);
+            self.next += count as u64;
+        }
+        // keep what the next evaluation reads
+        let drop = (self.next - self.base) as usize;
+        if drop > 4 * BATCH {
+            self.y_re.drain(..drop);
+            self.y_im.drain(..drop);
+            self.pw.drain(..drop);
+            self.base += drop as u64;
+        }
+    }
+
+    fn batch(&mut self, count: usize, out: &mut Vec<CodedCandidate>) {
+        let off = (self.next - self.base) as usize;
+        let np = self.signs.len();
+        // u[m] for m in [off, off + count + 16·(np−1)): B8 at m+2 and m+10
+        let ulen = count + PAT * (np - 1);
+        let blen = ulen + 16;
+        self.b8_re.clear();
+        self.b8_im.clear();
+        self.b8_re.resize(blen, 0.0);
+        self.b8_im.resize(blen, 0.0);
+        for j in 0..8 {
+            let yr = &self.y_re[off + 2 + j..off + 2 + j + blen];
+            let yi = &self.y_im[off + 2 + j..off + 2 + j + blen];
+            for ((b, a), (c, d)) in self.b8_re.iter_mut().zip(yr).zip(self.b8_im.iter_mut().zip(yi)) {
+                *b += *a;
+                *c += *d;
+            }
+        }
+        self.u_re.clear();
+        self.u_im.clear();
+        self.u_re.extend((0..ulen).map(|m| self.b8_re[m] - self.b8_re[m + 8]));
+        self.u_im.extend((0..ulen).map(|m| self.b8_im[m] - self.b8_im[m + 8]));
+        self.c_re.clear();
+        self.c_im.clear();
+        self.c_re.resize(count, 0.0);
+        self.c_im.resize(count, 0.0);
+        for (p, &s) in self.signs.iter().enumerate() {
+            let ur = &self.u_re[p * PAT..p * PAT + count];
+            let ui = &self.u_im[p * PAT..p * PAT + count];
+            for ((c, a), (d, b)) in self.c_re.iter_mut().zip(ur).zip(self.c_im.iter_mut().zip(ui)) {
+                *c += s * *a;
+                *d += s * *b;
+            }
+        }
+        // energy over the span, running in f64 over the batch
+        let mut e: f64 = self.pw[off..off + DET_SPAN].iter().map(|&v| v as f64).sum();
+        for k in 0..count {
+            if k > 0 {
+                e += self.pw[off + k - 1 + DET_SPAN] as f64 - self.pw[off + k - 1] as f64;
+            }
+            let (cr, ci) = (self.c_re[k], self.c_im[k]);
+            let m = if e > 1e-30 { ((cr * cr + ci * ci) as f64 / (e * e)) as f32 } else { 0.0 };
+            let n0 = self.next + k as u64;
+            if let Some(p) = self.peak
+                && n0 > p.start + DET_DELAY + PEAK_HOLD
+            {
+                out.push(p);
+                self.peak = None;
+            }
+            if m > self.threshold && self.peak.is_none_or(|p| m > p.metric) {
+                self.peak =
+                    Some(CodedCandidate { start: n0.saturating_sub(DET_DELAY), corr_re: cr, corr_im: ci, metric: m });
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Demodulation
+
+/// A demodulated coded packet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodedPacket {
+    /// Dewhitened PDU followed by the 3 CRC bytes.
+    pub bytes: Vec<u8>,
+    /// The channel index whose whitening was used.
+    pub channel: u8,
+    pub coding: Coding,
+    pub crc_ok: bool,
+    /// Window position (samples) of the first preamble sample.
+    pub start: f64,
+    /// Samples from `start` to the end of the packet.
+    pub len_samples: usize,
+    /// Carrier offset in the window (Hz).
+    pub cfo_hz: f64,
+    /// Signal-to-noise ratio in 1 MHz, dB.
+    pub snr_db: f32,
+    /// Signal power relative to full scale, dB.
+    pub rssi_dbfs: f32,
+    /// Normalised coherent correlation of the sync patterns (0..1).
+    pub sync_quality: f32,
+}
+
+/// Why a candidate did not demodulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodedError {
+    /// The sync patterns do not correlate: a false trigger.
+    NoSync,
+    /// The coding indicator decoded to a reserved value (2 or 3).
+    ReservedCi(u8),
+    /// The window ends before the packet does.
+    Truncated { need: usize },
+}
+
+/// Demodulator of coded packets (reusable; holds scratch buffers).
+pub struct CodedDemodulator {
+    aa: u32,
+    /// Pattern "1100" sampled at 4 sps, (cos θ, sin θ), for FRAC_STEPS
+    /// fractional start offsets −1/2..1/2 of a sample; `frac` selects one.
+    tabs: Vec<([f32; PAT], [f32; PAT])>,
+    frac: usize,
+    t_re: [f32; PAT],
+    t_im: [f32; PAT],
+    sync_bits: Vec<bool>,
+    /// Coded CI + TERM1 bits for each CI value (from `aa_state`).
+    ci_coded: [[bool; 10]; 4],
+    noise_bw_hz: f64,
+    viterbi: Viterbi,
+    x_re: Vec<f32>,
+    x_im: Vec<f32>,
+    soft: Vec<f32>,
+    bits: Vec<bool>,
+}
+
+impl CodedDemodulator {
+    pub fn new(access_address: u32) -> Self {
+        let m = Modulator::new(BT, H);
+        let pat = [true, true, false, false];
+        let tabs: Vec<([f32; PAT], [f32; PAT])> = (0..FRAC_STEPS)
+            .map(|f| {
+                let delta = frac_offset(f);
+                let (mut t_re, mut t_im) = ([0f32; PAT], [0f32; PAT]);
+                for k in 0..PAT {
+                    let ph = m.phase_at(&pat, (k as f64 - delta) / SPS as f64);
+                    t_re[k] = ph.cos() as f32;
+                    t_im[k] = ph.sin() as f32;
+                }
+                (t_re, t_im)
+            })
+            .collect();
+        let frac = FRAC_STEPS / 2;
+        let (t_re, t_im) = tabs[frac];
+        let mut info = Vec::new();
+        push_lsb_first(&mut info, &access_address.to_le_bytes());
+        let mut aa_state = 0;
+        FEC.encode(&mut aa_state, &info, &mut Vec::new());
+        let mut ci_coded = [[false; 10]; 4];
+        for (ci, row) in ci_coded.iter_mut().enumerate() {
+            let mut c = Vec::new();
+            let mut st = aa_state;
+            FEC.encode(&mut st, &[ci & 1 == 1, ci & 2 == 2, false, false, false], &mut c);
+            row.copy_from_slice(&c);
+        }
+        CodedDemodulator {
+            aa: access_address,
+            tabs,
+            frac,
+            t_re,
+            t_im,
+            sync_bits: sync_pattern_bits(access_address),
+            ci_coded,
+            noise_bw_hz: super::receiver::CHANNEL_RATE,
+            viterbi: Viterbi::new(FEC),
+            x_re: Vec::new(),
+            x_im: Vec::new(),
+            soft: Vec::new(),
+            bits: Vec::new(),
+        }
+    }
+
+    /// The noise bandwidth of the input (see `Front::noise_bandwidth_hz`),
+    /// for the SNR estimate.
+    pub fn with_noise_bandwidth(mut self, hz: f64) -> Self {
+        self.noise_bw_hz = hz;
+        self
+    }
+
+    pub fn access_address(&self) -> u32 {
+        self.aa
+    }
+
+    /// Correlation of derotated samples at `s` with pattern bit `b`:
+    /// (pilot P = Σ x·cos θ, data D = Σ x·sin θ); x ≈ A e^{jφ}(cos θ ± j sin θ).
+    #[inline]
+    fn pd(&self, s: usize) -> ([f32; 2], [f32; 2]) {
+        let (mut p, mut d) = ([0f32; 2], [0f32; 2]);
+        let xr = &self.x_re[s..s + PAT];
+        let xi = &self.x_im[s..s + PAT];
+        for k in 0..PAT {
+            p[0] += xr[k] * self.t_re[k];
+            p[1] += xi[k] * self.t_re[k];
+            d[0] += xr[k] * self.t_im[k];
+            d[1] += xi[k] * self.t_im[k];
+        }
+        (p, d)
+    }
+
+    /// Coherent correlation with a known pattern: P − j·s·D (s = ±1).
+    #[inline]
+    fn z(&self, s: usize, bit: bool) -> (f32, f32) {
+        let (p, d) = self.pd(s);
+        let sg = if bit { 1.0 } else { -1.0 };
+        // P − j s D = (p0 + s d1, p1 − s d0)
+        (p[0] + sg * d[1], p[1] - sg * d[0])
+    }
+
+    /// Demodulates the candidate whose first preamble sample is near
+    /// window position `coarse`, with the detector's carrier estimate
+    /// `cfo_hz`, trying the whitening of each of `channels`.
+    pub fn demodulate(
+        &mut self,
+        re: &[f32],
+        im: &[f32],
+        coarse: usize,
+        cfo_hz: f64,
+        channels: &[u8],
+        rate: f64,
+    ) -> Result<CodedPacket, CodedError> {
+        let n = re.len().min(im.len());
+        let tau_search = 3usize;
+        self.set_frac(FRAC_STEPS / 2);
+        let sync_end = coarse + tau_search + BLOCK2_SYMBOL * SPS;
+        if coarse < tau_search {
+            return Err(CodedError::NoSync);
+        }
+        if sync_end > n {
+            return Err(CodedError::Truncated { need: sync_end });
+        }
+        // derotate everything available from the window start by the coarse offset
+        let w0 = coarse - tau_search;
+        let two_pi = 2.0 * std::f64::consts::PI;
+        let mut freq = cfo_hz;
+        self.derotate(re, im, w0, n, freq / rate);
+        let np = self.sync_bits.len();
+        // timing: for each offset, the pattern-to-pattern rotation gives a
+        // fine frequency; the offset with the largest coherent sum wins
+        let mut best: Option<(usize, f64, f64, (f64, f64))> = None;
+        let mut zs: Vec<(f32, f32)> = Vec::with_capacity(np);
+        for tau in 0..=2 * tau_search {
+            zs.clear();
+            let mut acc = (0f64, 0f64);
+            for p in 0..np {
+                let z = self.z(tau + p * PAT, self.sync_bits[p]);
+                if let Some(&prev) = zs.last() {
+                    let prev: (f32, f32) = prev;
+                    acc.0 += (z.0 * prev.0 + z.1 * prev.1) as f64;
+                    acc.1 += (z.1 * prev.0 - z.0 * prev.1) as f64;
+                }
+                zs.push(z);
+            }
+            let dphi = acc.1.atan2(acc.0);
+            let mut g = (0f64, 0f64);
+            for (p, z) in zs.iter().enumerate() {
+                let (s, c) = (-dphi * p as f64).sin_cos();
+                g.0 += z.0 as f64 * c - z.1 as f64 * s;
+                g.1 += z.0 as f64 * s + z.1 as f64 * c;
+            }
+            let mag = g.0.hypot(g.1);
+            if best.is_none_or(|b| mag > b.1) {
+                best = Some((tau, mag, dphi, g));
+            }
+        }
+        let Some((tau, _, dphi, _)) = best else { return Err(CodedError::NoSync) };
+        // fractional timing: the template offset with the largest coherent sum
+        let mut bestf = (f64::MIN, self.frac);
+        for f in 0..FRAC_STEPS {
+            self.set_frac(f);
+            let mut g = (0f64, 0f64);
+            for p in 0..np {
+                let z = self.z(tau + p * PAT, self.sync_bits[p]);
+                let (s, c) = (-dphi * p as f64).sin_cos();
+                g.0 += z.0 as f64 * c - z.1 as f64 * s;
+                g.1 += z.0 as f64 * s + z.1 as f64 * c;
+            }
+            let mag = g.0.hypot(g.1);
+            if mag > bestf.0 {
+                bestf = (mag, f);
+            }
+        }
+        self.set_frac(bestf.1);
+        // the fine frequency, and the carrier phase at the first pattern
+        freq += dphi / (two_pi * PAT as f64) * rate;
+        self.derotate(re, im, w0, n, freq / rate);
+        // the coherent sum again, on samples turned by the final frequency
+        let mut g = (0f64, 0f64);
+        for p in 0..np {
+            let z = self.z(tau + p * PAT, self.sync_bits[p]);
+            g.0 += z.0 as f64;
+            g.1 += z.1 as f64;
+        }
+        let gmag = g.0.hypot(g.1);
+        let mut e = 0f64;
+        let span = &self.x_re[tau..tau + np * PAT];
+        let span_i = &self.x_im[tau..tau + np * PAT];
+        for (a, b) in span.iter().zip(span_i) {
+            e += (a * a + b * b) as f64;
+        }
+        let tn = (np * PAT) as f64;
+        let quality = if e > 0.0 { gmag / (e * tn).sqrt() } else { 0.0 };
+        if quality < MIN_SYNC_QUALITY {
+            return Err(CodedError::NoSync);
+        }
+        // amplitude and noise from the sync part
+        let amp = gmag / tn;
+        let noise = (e / tn - amp * amp).max(amp * amp * 1e-6);
+        let phase = (g.1 / gmag, g.0 / gmag); // (sin, cos) of the carrier phase
+        // rotate the reference phase out: x ← x·e^{−jφ}
+        let (sn, cs) = (phase.0 as f32, phase.1 as f32);
+        for (r, i) in self.x_re.iter_mut().zip(self.x_im.iter_mut()) {
+            let (a, b) = (*r, *i);
+            *r = a * cs + b * sn;
+            *i = b * cs - a * sn;
+        }
+
+        // CI + TERM1: 10 S=8 coded bits after the sync patterns
+        let ci_start = tau + np * PAT;
+        self.soft.clear();
+        self.s8_soft(ci_start, 10, amp as f32, ci_start + 10 * PAT);
+        let mut best_ci = (f32::MIN, 0u8);
+        for (ci, row) in self.ci_coded.iter().enumerate() {
+            let m: f32 = row.iter().zip(&self.soft).map(|(&b, &s)| if b { s } else { -s }).sum();
+            if m > best_ci.0 {
+                best_ci = (m, ci as u8);
+            }
+        }
+        let Some(coding) = Coding::from_ci(best_ci.1) else { return Err(CodedError::ReservedCi(best_ci.1)) };
+        let b2 = tau + BLOCK2_SYMBOL * SPS;
+        let per_coded = coding.pattern_len() * SPS;
+
+        // header: 16 bits plus a lookahead, decoded without termination
+        let head_bits = 16 + 24;
+        let need = b2 + 2 * head_bits * per_coded + SPS;
+        if need > self.x_re.len() {
+            return Err(CodedError::Truncated { need: w0 + need });
+        }
+        self.soft.clear();
+        self.block2_soft(coding, b2, 2 * head_bits, amp as f32);
+        self.bits.clear();
+        self.viterbi.decode(&self.soft, Some(0), None, &mut self.bits);
+        let head_raw = bits_to_bytes(&self.bits[..16]);
+        let mut result: Option<CodedPacket> = None;
+        for &ch in channels {
+            let mut head = [head_raw[0], head_raw[1]];
+            Whitener::new(ch).apply(&mut head);
+            let len = head[1] as usize;
+            let info = (2 + len + CRC_LEN) * 8 + TERM_BITS;
+            let end = b2 + 2 * info * per_coded;
+            if end + SPS > self.x_re.len() {
+                if result.is_none() {
+                    return Err(CodedError::Truncated { need: w0 + end + SPS });
+                }
+                continue;
+            }
+            self.soft.clear();
+            self.block2_soft(coding, b2, 2 * info, amp as f32);
+            self.bits.clear();
+            self.viterbi.decode(&self.soft, Some(0), Some(0), &mut self.bits);
+            let mut bytes = bits_to_bytes(&self.bits[..info - TERM_BITS]);
+            Whitener::new(ch).apply(&mut bytes);
+            let crc_ok = split_crc(&bytes).is_ok_and(|(_, ok)| ok);
+            let snr = amp * amp / noise * self.noise_bw_hz / 1e6;
+            let pkt = CodedPacket {
+                bytes,
+                channel: ch,
+                coding,
+                crc_ok,
+                start: (w0 + tau) as f64 + frac_offset(self.frac),
+                len_samples: end - tau,
+                cfo_hz: freq,
+                snr_db: (10.0 * snr.log10()) as f32,
+                rssi_dbfs: (20.0 * amp.max(1e-10).log10()) as f32,
+                sync_quality: quality as f32,
+            };
+            let ok = pkt.crc_ok;
+            if result.is_none() || ok {
+                result = Some(pkt);
+            }
+            if ok {
+                break;
+            }
+        }
+        result.ok_or(CodedError::NoSync)
+    }
+
+    fn set_frac(&mut self, f: usize) {
+        self.frac = f;
+        (self.t_re, self.t_im) = self.tabs[f];
+    }
+
+    /// x = (re, im)[w0..n] · e^{−j2π f k}, k counted from w0.
+    fn derotate(&mut self, re: &[f32], im: &[f32], w0: usize, n: usize, cycles_per_sample: f64) {
+        self.x_re.clear();
+        self.x_im.clear();
+        let len = n.saturating_sub(w0);
+        self.x_re.reserve(len);
+        self.x_im.reserve(len);
+        let step = -2.0 * std::f64::consts::PI * cycles_per_sample;
+        // exact phase every 256 samples, a rotation in between
+        let mut k = 0;
+        while k < len {
+            let m = (len - k).min(256);
+            let (s0, c0) = (step * k as f64).sin_cos();
+            let (ds, dc) = step.sin_cos();
+            let (mut c, mut s) = (c0, s0);
+            for j in 0..m {
+                let (a, b) = (re[w0 + k + j] as f64, im[w0 + k + j] as f64);
+                self.x_re.push((a * c - b * s) as f32);
+                self.x_im.push((a * s + b * c) as f32);
+                let nc = c * dc - s * ds;
+                s = s * dc + c * ds;
+                c = nc;
+            }
+            k += m;
+        }
+    }
+
+    /// Appends soft values of `count` S=8 coded bits starting at `start`
+    /// (x already turned to the sync's carrier phase): Im of the data
+    /// correlation against the smoothed pilot phase.
+    fn s8_soft(&mut self, start: usize, count: usize, amp: f32, pilot_end: usize) {
+        // pilots over the range and PILOT_SPAN patterns before (the sync,
+        // whose phase is 0 here) and after (clamped to the window)
+        let lo = start.saturating_sub(PILOT_SPAN * PAT);
+        let first = (start - lo) / PAT;
+        let avail = (self.x_re.len().min(pilot_end).saturating_sub(start)) / PAT;
+        let after = (count + PILOT_SPAN).min(avail);
+        let total = first + after;
+        let mut pil: Vec<(f32, f32)> = Vec::with_capacity(total);
+        let mut dat: Vec<(f32, f32)> = Vec::with_capacity(total);
+        for q in 0..total {
+            let s = start - first * PAT + q * PAT;
+            let (p, d) = self.pd(s);
+            pil.push((p[0], p[1]));
+            dat.push((d[0], d[1]));
+        }
+        // prefix sums of pilots
+        let mut pre = Vec::with_capacity(total + 1);
+        pre.push((0f32, 0f32));
+        for p in &pil {
+            let l = pre[pre.len() - 1];
+            pre.push((l.0 + p.0, l.1 + p.1));
+        }
+        let scale = 1.0 / amp.max(1e-12);
+        for k in 0..count {
+            let q = first + k;
+            if q >= total {
+                self.soft.push(0.0);
+                continue;
+            }
+            let a = q.saturating_sub(PILOT_SPAN);
+            let b = (q + PILOT_SPAN + 1).min(total);
+            let r = (pre[b].0 - pre[a].0, pre[b].1 - pre[a].1);
+            let m = (r.0 * r.0 + r.1 * r.1).sqrt().max(1e-20);
+            let (c, s) = (r.0 / m, r.1 / m);
+            let d = dat[q];
+            // Im(d · e^{−jψ}) = d.im·cos ψ − d.re·sin ψ
+            self.soft.push((d.1 * c - d.0 * s) * scale);
+        }
+    }
+
+    /// Appends soft values of `count` coded bits of block 2 at `b2`.
+    fn block2_soft(&mut self, coding: Coding, b2: usize, count: usize, amp: f32) {
+        match coding {
+            Coding::S8 => self.s8_soft(b2, count, amp, usize::MAX),
+            Coding::S2 => {
+                // one-symbol differential phase change, each boundary sample
+                // averaged with its neighbours
+                let at = |x: &[f32], s: usize| x[s - 1] + x[s] + x[s + 1];
+                let scale = 1.0 / (9.0 * amp * amp).max(1e-20);
+                for k in 0..count {
+                    let s0 = b2 + k * SPS;
+                    let s1 = s0 + SPS;
+                    if s0 < 1 || s1 + 1 >= self.x_re.len() {
+                        self.soft.push(0.0);
+                        continue;
+                    }
+                    let (ar, ai) = (at(&self.x_re, s0), at(&self.x_im, s0));
+                    let (br, bi) = (at(&self.x_re, s1), at(&self.x_im, s1));
+                    // Im(b · conj(a))
+                    self.soft.push((bi * ar - br * ai) * scale);
+                }
+            }
+        }
+    }
+}
+
+fn bits_to_bytes(bits: &[bool]) -> Vec<u8> {
+    bits.chunks(8).map(|c| c.iter().enumerate().fold(0u8, |a, (i, &b)| a | (b as u8) << i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::ble::{ADV_ACCESS_ADDRESS, with_crc};
+
+    #[test]
+    fn air_format_lengths_and_preamble() {
+        let pdu = [0x07u8, 0x03, 0x01, 0x02, 0x03];
+        let bytes = with_crc(&pdu);
+        for coding in [Coding::S8, Coding::S2] {
+            let s = air_symbols(ADV_ACCESS_ADDRESS, 37, coding, &bytes);
+            assert_eq!(s.len() as f64, air_time_us(coding, pdu.len()));
+            let pre: String = s[..16].iter().map(|&b| if b { '1' } else { '0' }).collect();
+            assert_eq!(pre, "0011110000111100");
+        }
+        // S=8: 80 + 296 + (8·8 + 3)·8 = 912 µs for a 5-byte PDU
+        assert_eq!(air_time_us(Coding::S8, 5), 80.0 + 296.0 + 67.0 * 8.0);
+        // the TI sample's 16 336 µs is a 246-byte PDU at S=8
+        assert_eq!(air_time_us(Coding::S8, 246), 16_336.0);
+    }
+
+    #[test]
+    fn block1_is_the_access_address_then_ci_then_term1() {
+        let c0 = block1_coded(ADV_ACCESS_ADDRESS, 0);
+        let c1 = block1_coded(ADV_ACCESS_ADDRESS, 1);
+        assert_eq!(c0.len(), 74);
+        assert_eq!(c0[..64], c1[..64], "the access address part does not depend on CI");
+        assert_ne!(c0[64..], c1[64..]);
+        // decodes back
+        let mut v = Viterbi::new(FEC);
+        let soft: Vec<f32> = c1.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect();
+        let mut out = Vec::new();
+        v.decode(&soft, Some(0), Some(0), &mut out);
+        assert_eq!(bits_to_bytes(&out[..32]), ADV_ACCESS_ADDRESS.to_le_bytes());
+        assert_eq!(&out[32..], &[true, false, false, false, false]);
+    }
+
+    /// A capture at 4 MS/s holding `packets` (symbols, start sample) with
+    /// carrier offset `cfo_hz`, noise for `ebn0_db` per information bit of
+    /// `coding` at amplitude 1.
+    pub(crate) fn render(
+        packets: &[(Vec<bool>, f64)],
+        len: usize,
+        cfo_hz: f64,
+        coding: Coding,
+        ebn0_db: f64,
+        seed: u64,
+    ) -> (Vec<f32>, Vec<f32>) {
+        let (mut re, mut im) = (vec![0f32; len], vec![0f32; len]);
+        let m = Modulator::new(BT, H).with_guard(4.0);
+        for (i, (sym, start)) in packets.iter().enumerate() {
+            m.add_to(sym, SPS as f64, *start, 1.0, 0.7 + i as f64, cfo_hz / 4e6, &mut re, &mut im);
+        }
+        let tb = 1e-6 * 2.0 * coding.pattern_len() as f64;
+        let n0 = tb / 10f64.powf(ebn0_db / 10.0);
+        let sigma = (n0 * 4e6 / 2.0).sqrt() as f32;
+        ridscope_dsp::noise::Rng::new(seed).add_awgn(&mut re, &mut im, sigma);
+        (re, im)
+    }
+
+    pub(crate) fn decode_all(re: &[f32], im: &[f32], channels: &[u8]) -> Vec<CodedPacket> {
+        let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, DEFAULT_DET_THRESHOLD);
+        let mut cands = Vec::new();
+        for (a, b) in re.chunks(1000).zip(im.chunks(1000)) {
+            det.process(a, b, &mut cands);
+        }
+        det.finish(&mut cands);
+        let mut d = CodedDemodulator::new(ADV_ACCESS_ADDRESS);
+        let mut out: Vec<CodedPacket> = Vec::new();
+        let mut skip = 0usize;
+        for c in cands {
+            if (c.start as usize) < skip {
+                continue;
+            }
+            if let Ok(p) = d.demodulate(re, im, c.start as usize, c.cfo_hz(4e6), channels, 4e6)
+                && p.crc_ok
+            {
+                skip = (p.start as usize) + p.len_samples;
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn pdu(n: usize) -> Vec<u8> {
+        let mut v = vec![0x07u8, n as u8];
+        v.extend((0..n).map(|i| (i * 37 + 11) as u8));
+        v
+    }
+
+    #[test]
+    fn clean_packets_decode_s8_and_s2() {
+        for (coding, cfo) in [(Coding::S8, 0.0), (Coding::S8, 120e3), (Coding::S2, -80e3), (Coding::S2, 0.0)] {
+            let p = pdu(40);
+            let sym = air_symbols(ADV_ACCESS_ADDRESS, 5, coding, &with_crc(&p));
+            let (re, im) = render(&[(sym.clone(), 1000.0)], sym.len() * SPS + 3000, cfo, coding, 60.0, 1);
+            let got = decode_all(&re, &im, &[5]);
+            assert_eq!(got.len(), 1, "{coding:?} {cfo}");
+            assert_eq!(got[0].bytes, with_crc(&p));
+            assert_eq!(got[0].coding, coding);
+            assert!((got[0].start - 1000.0).abs() <= 1.0, "{}", got[0].start);
+            assert!((got[0].cfo_hz - cfo).abs() < 2e3, "{} vs {cfo}", got[0].cfo_hz);
+            assert!(got[0].rssi_dbfs.abs() < 1.0, "{}", got[0].rssi_dbfs);
+        }
+    }
+
+    #[test]
+    fn noisy_s8_packets_decode() {
+        let mut ok = 0;
+        for seed in 0..20u64 {
+            let p = pdu(30);
+            let sym = air_symbols(ADV_ACCESS_ADDRESS, 9, Coding::S8, &with_crc(&p));
+            let (re, im) = render(&[(sym.clone(), 3000.0)], sym.len() * SPS + 6000, 30e3, Coding::S8, 8.0, seed);
+            let got = decode_all(&re, &im, &[9]);
+            ok += got.iter().filter(|g| g.bytes == with_crc(&p)).count();
+        }
+        assert!(ok >= 18, "{ok}/20 at 8 dB");
+    }
+
+    #[test]
+    #[ignore]
+    fn diag_sweep() {
+        for coding in [Coding::S8, Coding::S2] {
+            for ebn0 in [3.0, 4.0, 5.0, 6.0, 7.0, 8.0] {
+                let (mut det_ok, mut ok, mut sync_ok, n) = (0, 0, 0, 100);
+                for seed in 0..n as u64 {
+                    let p = pdu(60);
+                    let sym = air_symbols(ADV_ACCESS_ADDRESS, 9, coding, &with_crc(&p));
+                    let (re, im) = render(&[(sym.clone(), 3000.0)], sym.len() * SPS + 6000, 30e3, coding, ebn0, seed);
+                    let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, DEFAULT_DET_THRESHOLD);
+                    let mut c = Vec::new();
+                    det.process(&re, &im, &mut c);
+                    det.finish(&mut c);
+                    if c.iter().any(|c| (c.start as i64 - 3000).abs() <= 3) {
+                        det_ok += 1;
+                    }
+                    let mut d = CodedDemodulator::new(ADV_ACCESS_ADDRESS);
+                    if let Ok(pk) = d.demodulate(&re, &im, 3000, 30e3, &[9], 4e6) {
+                        if (pk.start - 3000.0).abs() < 1.0 {
+                            sync_ok += 1;
+                        }
+                        if pk.bytes == with_crc(&p) {
+                            ok += 1;
+                        }
+                    }
+                }
+                eprintln!("{coding:?} {ebn0} dB: detected {det_ok}/{n}, sync(given) {sync_ok}, decoded(given) {ok}");
+            }
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn diag_metric() {
+        // noise only: distribution of candidate metrics at a zero threshold
+        let n = 4_000_000;
+        let (mut re, mut im) = (vec![0f32; n], vec![0f32; n]);
+        ridscope_dsp::noise::Rng::new(5).add_awgn(&mut re, &mut im, 1.0);
+        let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, 0.0);
+        let mut c = Vec::new();
+        det.process(&re, &im, &mut c);
+        let mut m: Vec<f32> = c.iter().map(|c| c.metric).collect();
+        m.sort_by(|a, b| b.total_cmp(a));
+        eprintln!(
+            "noise: {} peaks in 1 s; top {:?}; 100th {} 1000th {}",
+            m.len(),
+            &m[..5],
+            m[100],
+            m[1000.min(m.len() - 1)]
+        );
+        for ebn0 in [5.0, 6.0, 7.0] {
+            let mut v = Vec::new();
+            for seed in 0..40u64 {
+                let p = pdu(60);
+                let sym = air_symbols(ADV_ACCESS_ADDRESS, 9, Coding::S8, &with_crc(&p));
+                let (re, im) = render(&[(sym.clone(), 3000.0)], sym.len() * SPS + 6000, 30e3, Coding::S8, ebn0, seed);
+                let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, 0.0);
+                let mut c = Vec::new();
+                det.process(&re, &im, &mut c);
+                let best = c
+                    .iter()
+                    .filter(|c| (c.start as i64 - 3000).abs() <= 40)
+                    .map(|c| (c.metric, c.start))
+                    .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
+                v.push(best);
+            }
+            v.sort_by(|a, b| a.0.total_cmp(&b.0));
+            eprintln!("{ebn0} dB: metric at start: min {:?} 10% {:?} median {:?}", v[0], v[4], v[20]);
+        }
+    }
+}
