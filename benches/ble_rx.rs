@@ -36,6 +36,8 @@ fn capture(name: &str, rate: f64, freq: f64, seconds: f64) -> PathBuf {
                 seed: 7,
                 amplitude: None,
             },
+            legacy: true,
+            ble5: None,
         };
         synth(&cfg).expect("synthesize the bench capture");
     }

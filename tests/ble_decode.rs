@@ -46,6 +46,8 @@ fn make(path: &Path, c: Cap) {
             seed: c.seed,
             amplitude: None,
         },
+        legacy: true,
+        ble5: None,
     };
     synth(&cfg).unwrap();
 }

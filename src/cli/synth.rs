@@ -169,6 +169,23 @@ pub struct SynthBleConfig {
     pub format: SampleFormat,
     pub scenario: ScenarioConfig,
     pub iq: IqConfig,
+    /// BLE 4 legacy advertising.
+    pub legacy: bool,
+    /// BLE 5 Long Range extended advertising on this Coded PHY.
+    pub ble5: Option<scenario::BlePhy>,
+}
+
+/// The BLE transmissions of a `synth ble`/`synth ble5` run, sorted by time.
+pub fn ble_txs(cfg: &SynthBleConfig) -> Result<Vec<BleTx>, String> {
+    let mut txs = Vec::new();
+    if cfg.legacy {
+        txs = scenario::ble4_legacy(&cfg.scenario).map_err(|e| format!("scenario: {e}"))?;
+    }
+    if let Some(phy) = cfg.ble5 {
+        txs.extend(scenario::ble5_extended(&cfg.scenario, phy).map_err(|e| format!("scenario: {e}"))?);
+        txs.sort_by(|a, b| a.t_s.total_cmp(&b.t_s).then(a.drone.cmp(&b.drone)).then(a.channel.cmp(&b.channel)));
+    }
+    Ok(txs)
 }
 
 pub fn run(cfg: SynthBleConfig) -> ExitCode {
@@ -177,8 +194,19 @@ pub fn run(cfg: SynthBleConfig) -> ExitCode {
 
 /// Writes the capture and its truth; returns a summary line.
 pub fn synth(cfg: &SynthBleConfig) -> Result<String, String> {
-    let txs = scenario::ble4_legacy(&cfg.scenario).map_err(|e| format!("scenario: {e}"))?;
+    let txs = ble_txs(cfg)?;
     let in_band: Vec<_> = txs.iter().filter(|t| t.freq_hz().is_some_and(|f| cfg.iq.in_band(f))).cloned().collect();
+    let what = match (cfg.legacy, cfg.ble5) {
+        (true, None) => "ble".to_string(),
+        (legacy, Some(p)) => {
+            format!(
+                "ble5 {}{}",
+                if p == scenario::BlePhy::CodedS2 { "S=2" } else { "S=8" },
+                if legacy { " + BLE 4 legacy" } else { "" }
+            )
+        }
+        (false, None) => "nothing".to_string(),
+    };
     let out = Out {
         path: &cfg.output,
         truth: cfg.truth.as_deref(),
@@ -187,7 +215,7 @@ pub fn synth(cfg: &SynthBleConfig) -> Result<String, String> {
         center_freq_hz: cfg.iq.center_freq_hz,
         start_unix_ns: cfg.scenario.start_unix_ns,
         description: format!(
-            "ridscope synth ble: {} drone(s), {} s, Eb/N0 {} dB, CFO ±{} Hz, clock ±{} ppm, seed {}",
+            "ridscope synth {what}: {} drone(s), {} s, Eb/N0 {} dB per 1 Mb/s symbol, CFO ±{} Hz, clock ±{} ppm, seed {}",
             cfg.scenario.drones, cfg.scenario.duration_s, cfg.iq.ebn0_db, cfg.iq.cfo_hz, cfg.iq.ppm, cfg.scenario.seed
         ),
     };

@@ -6,7 +6,8 @@ use ridscope_dsp::gfsk::Modulator;
 
 use super::Rng;
 use super::mix::{self, Emitter, Placed};
-use super::scenario::BleTx;
+use super::scenario::{BlePhy, BleTx};
+use crate::phy::ble::coded;
 use crate::phy::ble::demod::{BT, H, SYMBOL_RATE};
 use crate::phy::ble::packet;
 
@@ -125,6 +126,16 @@ impl Prepared {
     }
 }
 
+/// The symbols of a packet on its PHY (LE 2M is sent as 1M symbols; the
+/// receivers do not handle 2M).
+pub fn tx_symbols(tx: &BleTx) -> Vec<bool> {
+    match tx.phy {
+        BlePhy::CodedS8 => coded::air_symbols(tx.access_address, tx.channel, coded::Coding::S8, &tx.air_bytes()),
+        BlePhy::CodedS2 => coded::air_symbols(tx.access_address, tx.channel, coded::Coding::S2, &tx.air_bytes()),
+        BlePhy::Le1m | BlePhy::Le2m => packet::air_bits(tx.channel, &tx.air_bytes()),
+    }
+}
+
 /// The BLE packets of a scenario as waveforms for [`mix::render`], in
 /// order of first sample, each drawn when the mix first needs it.
 pub struct BleEmitter {
@@ -154,7 +165,7 @@ impl BleEmitter {
             let radio = cfg.radio(tx.drone);
             let clock = 1.0 + radio.ppm * 1e-6;
             let sps = fs / (SYMBOL_RATE * clock);
-            let bits = packet::air_bits(tx.channel, &tx.air_bytes());
+            let bits = tx_symbols(tx);
             let start = tx.t_s * fs;
             let cfo = f - cfg.center_freq_hz + radio.cfo_hz + radio.ppm * 1e-6 * f;
             let first = (start - GUARD_SYMBOLS * sps).floor() - 1.0;

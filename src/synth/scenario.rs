@@ -111,6 +111,7 @@ mod stream {
     pub const FLIGHT: u64 = 1;
     pub const ADDRESS: u64 = 2;
     pub const BT4: u64 = 3;
+    pub const BT5: u64 = 4;
 }
 
 // ---------------------------------------------------------------------------
@@ -1314,6 +1315,171 @@ fn bt4_drone(cfg: &ScenarioConfig, d: &Drone, out: &mut Vec<BleTx>) -> Result<()
         }
         slot = (slot + 1) % BT4_CYCLE.len();
         t_ns += interval_ns + rng.below(delay_max_us + 1) as i64 * US;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// BLE 5 extended advertising (Long Range)
+
+/// ArduRemoteID's BT5 events (BT5_RATE 1 Hz): one every 750..1000 ms.
+pub const BT5_INTERVAL_MIN_S: f64 = 0.75;
+/// See [`BT5_INTERVAL_MIN_S`].
+pub const BT5_INTERVAL_MAX_S: f64 = 1.0;
+/// AuxPtr offset unit used (µs).
+const AUX_UNIT_US: i64 = 30;
+/// Inter-frame space before an AUX packet (T_MAFS), µs.
+const T_MAFS_US: i64 = 300;
+
+fn coded_airtime_ns(phy: BlePhy, pdu_len: usize) -> i64 {
+    (phy.airtime_s(pdu_len) * 1e9).round() as i64
+}
+
+/// BLE 5 Long Range extended advertising of every drone of the scenario,
+/// sorted by time. See [`ble5_extended_for`].
+pub fn ble5_extended(cfg: &ScenarioConfig, phy: BlePhy) -> Result<Vec<BleTx>, EncodeError> {
+    cfg.validate()?;
+    ble5_extended_for(cfg, &Drone::fleet(cfg), phy)
+}
+
+/// BLE 5 extended advertising of `drones` on `phy` (LE Coded S=8 or S=2),
+/// like ArduRemoteID:
+///
+/// * an event every 750..1000 ms (uniform), the first at a random time in
+///   the first second;
+/// * each event sends ADV_EXT_IND on 37, 38 and 39 (1.5..1.8 ms apart),
+///   each holding the set's ADI and an AuxPtr (Coded PHY, 30 µs units,
+///   clock accuracy 0..50 ppm) to one AUX_ADV_IND on a data channel drawn
+///   uniformly from 0..36, which starts 0.3..2.1 ms after the last primary
+///   ends, on the 30 µs grid of every pointer;
+/// * the AUX_ADV_IND (AdvMode 0, AdvA + ADI) carries the service data
+///   `LL 16 FA FF 0D CC <message pack>` with every message of the drone
+///   (Basic ID, Location, Self-ID, System, Operator ID); the pack counter
+///   and the ADI's DID (random start) step once per event;
+/// * only packets that end within the scenario are kept.
+pub fn ble5_extended_for(cfg: &ScenarioConfig, drones: &[Drone], phy: BlePhy) -> Result<Vec<BleTx>, EncodeError> {
+    cfg.validate()?;
+    if !matches!(phy, BlePhy::CodedS8 | BlePhy::CodedS2) {
+        return Err(EncodeError::new("ble5", "extended advertising is synthesized on the Coded PHY (S=8 or S=2)"));
+    }
+    let mut out = Vec::new();
+    for d in drones {
+        bt5_drone(cfg, d, phy, &mut out)?;
+    }
+    out.sort_by(|a, b| a.t_s.total_cmp(&b.t_s).then(a.drone.cmp(&b.drone)).then(a.channel.cmp(&b.channel)));
+    Ok(out)
+}
+
+fn ext_pdu(ext: ExtHeaderSpec, adv_data: &[u8]) -> Result<Vec<u8>, EncodeError> {
+    AdvPdu {
+        pdu_type: PduType::AdvExtInd,
+        ch_sel: false,
+        tx_add_random: ext.adv_a.is_some(),
+        rx_add_random: false,
+        adv_a: None,
+        peer_a: None,
+        ext: Some(ble::ExtHeader {
+            adv_mode: 0,
+            adv_a: ext.adv_a,
+            adi: Some(ext.adi),
+            aux_ptr: ext.aux_ptr,
+            ..Default::default()
+        }),
+        adv_data,
+        other: &[],
+    }
+    .emit()
+}
+
+struct ExtHeaderSpec {
+    adv_a: Option<MacAddr>,
+    adi: ble::Adi,
+    aux_ptr: Option<ble::AuxPtr>,
+}
+
+fn bt5_drone(cfg: &ScenarioConfig, d: &Drone, phy: BlePhy, out: &mut Vec<BleTx>) -> Result<(), EncodeError> {
+    const US: i64 = 1_000;
+    let end_ns = (cfg.duration_s * 1e9).floor() as i64;
+    let mut rng = Rng::new(cfg.seed, &[stream::BT5, d.index as u64]);
+    let mut counter = rng.below(256) as u8;
+    let mut did = rng.below(4096) as u16;
+    let sid = rng.below(16) as u8;
+    let (imin, imax) = ((BT5_INTERVAL_MIN_S * 1e6) as usize, (BT5_INTERVAL_MAX_S * 1e6) as usize);
+    let mut t_ns = rng.below(1_000_000) as i64 * US;
+    // the primaries' length does not depend on the event
+    let probe = ext_pdu(
+        ExtHeaderSpec {
+            adv_a: None,
+            adi: ble::Adi { did: 0, sid },
+            aux_ptr: Some(ble::AuxPtr { channel: 0, ca: true, offset_units_us: 30, offset: 0, phy: 2 }),
+        },
+        &[],
+    )?;
+    let primary_air_ns = coded_airtime_ns(phy, probe.len());
+    while t_ns < end_ns {
+        let t = t_ns as f64 / 1e9;
+        counter = counter.wrapping_add(1);
+        did = (did + 1) & 0x0FFF;
+        let adi = ble::Adi { did, sid };
+        let adv_a = d.ble_address_at(t);
+        let hop_us = AUX_UNIT_US * (50 + rng.below(11) as i64);
+        let aux_ch = rng.below(37) as u8;
+        let min_off_us = 2 * hop_us + (primary_air_ns + US - 1) / US + T_MAFS_US;
+        let aux_off_us =
+            (min_off_us + AUX_UNIT_US - 1) / AUX_UNIT_US * AUX_UNIT_US + AUX_UNIT_US * rng.below(61) as i64;
+        let aux_ns = t_ns + aux_off_us * US;
+
+        let pack = odid::transport::pack(2, d.message_set(t))?;
+        let decoded =
+            odid::MessagePack::parse(&pack).map_err(|e| EncodeError::new("synthesized pack", e.to_string()))?.messages;
+        let ad = odid::transport::ble_service_data_ad(counter, &pack)?;
+        let aux_pdu = ext_pdu(ExtHeaderSpec { adv_a: Some(adv_a), adi, aux_ptr: None }, &ad)?;
+        for (k, &channel) in ADV_CHANNELS.iter().enumerate() {
+            let tk_ns = t_ns + k as i64 * hop_us * US;
+            if tk_ns + primary_air_ns > end_ns {
+                break;
+            }
+            let offset = ((aux_ns - tk_ns) / (AUX_UNIT_US * US)) as u16;
+            let aux_ptr = ble::AuxPtr { channel: aux_ch, ca: true, offset_units_us: 30, offset, phy: 2 };
+            let pdu = ext_pdu(ExtHeaderSpec { adv_a: None, adi, aux_ptr: Some(aux_ptr) }, &[])?;
+            out.push(BleTx {
+                t_s: tk_ns as f64 / 1e9,
+                drone: d.index,
+                channel,
+                phy,
+                access_address: ble::ADV_ACCESS_ADDRESS,
+                pdu,
+                truth: Vec::new(),
+            });
+        }
+        if aux_ns + coded_airtime_ns(phy, aux_pdu.len()) <= end_ns {
+            let ta = aux_ns as f64 / 1e9;
+            let truth = decoded
+                .iter()
+                .map(|msg| TruthMessage {
+                    t_s: ta,
+                    time_utc: time::rfc3339_ns(cfg.start_unix_ns + aux_ns as i128),
+                    drone: d.index,
+                    channel: aux_ch,
+                    phy: phy.phy(),
+                    src_addr: adv_a,
+                    counter,
+                    transport: Transport::Ble5Extended,
+                    uas_id: d.serial.clone(),
+                    message: protocol::Message::Odid(msg.clone()),
+                })
+                .collect();
+            out.push(BleTx {
+                t_s: ta,
+                drone: d.index,
+                channel: aux_ch,
+                phy,
+                access_address: ble::ADV_ACCESS_ADDRESS,
+                pdu: aux_pdu,
+                truth,
+            });
+        }
+        t_ns += (imin + rng.below(imax - imin + 1)) as i64 * US;
     }
     Ok(())
 }
