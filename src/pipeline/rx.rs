@@ -100,6 +100,7 @@ impl Rx {
                 a.sync_rejected += b.sync_rejected;
                 a.crc_errors += b.crc_errors;
                 a.packets += b.packets;
+                a.aux.merge(&b.aux);
             }
             Rx::Dji(r) => {
                 let (a, b) = (t.dji.get_or_insert_with(OcuStats::default), &r.stats);
