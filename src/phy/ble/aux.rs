@@ -33,7 +33,7 @@
 use serde::Serialize;
 
 use crate::frame::{Frame, LinkType, Phy};
-use crate::link::ble::{Adi, AdvPdu, AuxPtr, PduType, split_crc};
+use crate::link::ble::{Adi, AdvPdu, AuxPtr, CRC_LEN, PduType, split_crc};
 
 /// How long frames wait in the reorder buffer (seconds of stream time).
 /// Longer than any packet (an LE Coded S=8 PDU of 255 bytes lasts 17 ms),
@@ -305,7 +305,14 @@ impl AuxLinker {
         if !m.time_s.is_finite() {
             return None;
         }
-        let pdu = if m.fcs_included {
+        // only the extended advertising family (PDU type 7) matters
+        if frame.bytes.first().is_none_or(|b| b & 0x0F != PduType::AdvExtInd.value()) {
+            return None;
+        }
+        let pdu = if m.fcs_included && m.crc_ok_at_capture == Some(true) {
+            // the receiver checked the CRC: no need to compute it again
+            frame.bytes.get(..frame.bytes.len().checked_sub(CRC_LEN)?)?
+        } else if m.fcs_included {
             match split_crc(&frame.bytes) {
                 Ok((pdu, true)) => pdu,
                 _ => return None,
@@ -777,12 +784,17 @@ mod tests {
                 _ => k as f64 * 1e-4 + (next() % 100) as f64 * 1e-4,
             };
             meta.fcs_included = next() % 2 == 0;
-            let bytes = if meta.fcs_included { with_crc(&pdu) } else { pdu };
+            meta.crc_ok_at_capture = [None, Some(true), Some(false)][(next() % 3) as usize];
+            let bytes = match next() % 3 {
+                0 if meta.fcs_included => with_crc(&pdu),
+                _ => pdu,
+            };
             l.push(&Frame { bytes, meta });
         }
         l.finish_at(f64::NAN);
         l.finish();
         let s = l.stats();
+        assert!(s.primaries > 0 && s.aux_unmatched + s.chain_unmatched > 0, "{s:?}");
         assert_eq!(s.aux_expected, s.aux_found + s.aux_missed);
         assert_eq!(s.chain_expected, s.chain_found + s.chain_missed);
     }

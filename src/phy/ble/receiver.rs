@@ -103,7 +103,7 @@ pub struct BleReceiver {
     fs: f64,
     chans: Vec<ChannelRx>,
     pub stats: PhyStats,
-    aux: super::aux::AuxLinker,
+    aux: Box<super::aux::AuxLinker>,
 }
 
 impl BleReceiver {
@@ -183,7 +183,7 @@ impl BleReceiver {
             });
         }
         let known: Vec<u8> = chans.iter().flat_map(|c| c.whitening.iter().copied()).collect();
-        let aux = super::aux::AuxLinker::new(&known).with_phys(&[Phy::Ble1m]);
+        let aux = Box::new(super::aux::AuxLinker::new(&known).with_phys(&[Phy::Ble1m]));
         Ok(BleReceiver { fs: cfg.sample_rate, chans, stats: PhyStats::default(), aux })
     }
 
