@@ -126,9 +126,18 @@ impl DecodeSummary {
         );
         if let Some(p) = &self.phy {
             s += &format!(
-                "  BLE: sync words {}, rejected as noise {}, CRC errors {}, packets {}\n",
-                p.sync_candidates, p.sync_rejected, p.crc_errors, p.packets
+                "  BLE: sync words {}, rejected as noise {}, CRC errors {}, packets {} ({} LE Coded)\n",
+                p.sync_candidates, p.sync_rejected, p.crc_errors, p.packets, p.coded_packets
             );
+            if p.coded_candidates > 0 {
+                s += &format!(
+                    "  BLE LE Coded: candidates {}, rejected as noise {}, reserved CI {}, CRC errors {}, packets {}\n",
+                    p.coded_candidates, p.coded_rejected, p.coded_reserved_ci, p.coded_crc_errors, p.coded_packets
+                );
+            }
+            if p.aux.any() {
+                s += &format!("  {}\n", aux_line(&p.aux));
+            }
         }
         if let Some(d) = &self.dji {
             s += &format!(
@@ -173,6 +182,27 @@ impl DecodeSummary {
         s += &self.decode.summary().replace('\n', "\n  ");
         s
     }
+}
+
+/// The summary line of BLE extended advertising (see docs/DATA_FORMAT.md).
+pub fn aux_line(a: &crate::phy::ble::auxlink::AuxStats) -> String {
+    let mut s = format!(
+        "BLE extended advertising: {} primaries, {} AUX expected in band ({} found, {} missed), {} outside the captured band, {} unmatched",
+        a.primaries, a.aux_expected, a.aux_found, a.aux_missed, a.aux_outside_band, a.aux_unmatched
+    );
+    if a.aux_other_phy > 0 {
+        s += &format!(", {} on a PHY not received", a.aux_other_phy);
+    }
+    if a.chain_expected + a.chain_outside_band + a.chain_unmatched > 0 {
+        s += &format!(
+            "; chains: {} expected ({} found, {} missed), {} not receivable, {} unmatched",
+            a.chain_expected, a.chain_found, a.chain_missed, a.chain_outside_band, a.chain_unmatched
+        );
+    }
+    if a.pending_at_end > 0 {
+        s += &format!("; {} pointed past the end", a.pending_at_end);
+    }
+    s
 }
 
 pub fn run(cfg: DecodeConfig) -> ExitCode {
@@ -434,5 +464,38 @@ pub fn parse_hz(s: &str) -> Result<f64, String> {
         Err(format!("{s:?} is above {}G, the highest rate or frequency accepted", max / 1e9))
     } else {
         Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::phy::ble::auxlink::AuxStats;
+
+    #[test]
+    fn summary_shows_extended_advertising_only_when_seen() {
+        let mut s = DecodeSummary { phy: Some(PhyStats::default()), ..Default::default() };
+        assert!(!s.text("x", 4e6).contains("extended advertising"));
+        let aux = AuxStats {
+            primaries: 6,
+            aux_expected: 1,
+            aux_found: 1,
+            aux_outside_band: 1,
+            aux_unmatched: 2,
+            ..Default::default()
+        };
+        s.phy = Some(PhyStats { aux, ..Default::default() });
+        let t = s.text("x", 4e6);
+        assert!(
+            t.contains(
+                "  BLE extended advertising: 6 primaries, 1 AUX expected in band (1 found, 0 missed), 1 outside the captured band, 2 unmatched\n"
+            ),
+            "{t}"
+        );
+        assert!(!t.contains("chains"), "{t}");
+        let aux =
+            AuxStats { aux_unmatched: 1, chain_expected: 2, chain_found: 1, chain_missed: 1, ..Default::default() };
+        let line = aux_line(&aux);
+        assert!(line.ends_with("; chains: 2 expected (1 found, 1 missed), 0 not receivable, 0 unmatched"), "{line}");
     }
 }

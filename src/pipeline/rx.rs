@@ -100,6 +100,12 @@ impl Rx {
                 a.sync_rejected += b.sync_rejected;
                 a.crc_errors += b.crc_errors;
                 a.packets += b.packets;
+                a.coded_candidates += b.coded_candidates;
+                a.coded_rejected += b.coded_rejected;
+                a.coded_reserved_ci += b.coded_reserved_ci;
+                a.coded_crc_errors += b.coded_crc_errors;
+                a.coded_packets += b.coded_packets;
+                a.aux.merge(&b.aux);
             }
             Rx::Dji(r) => {
                 let (a, b) = (t.dji.get_or_insert_with(OcuStats::default), &r.stats);

@@ -89,6 +89,8 @@ pub struct PhyStats {
     pub coded_crc_errors: u64,
     /// Coded packets with a good CRC (also counted in `packets`).
     pub coded_packets: u64,
+    /// Extended advertising: AUX packets linked to their primaries.
+    pub aux: super::auxlink::AuxStats,
 }
 
 struct ChannelRx {
@@ -122,6 +124,7 @@ pub struct BleReceiver {
     fs: f64,
     chans: Vec<ChannelRx>,
     pub stats: PhyStats,
+    aux: Box<super::auxlink::AuxLinker>,
 }
 
 impl BleReceiver {
@@ -206,7 +209,10 @@ impl BleReceiver {
                 chits: Vec::new(),
             });
         }
-        Ok(BleReceiver { fs: cfg.sample_rate, chans, stats: PhyStats::default() })
+        let known: Vec<u8> = chans.iter().flat_map(|c| c.whitening.iter().copied()).collect();
+        let aux =
+            Box::new(super::auxlink::AuxLinker::new(&known).with_phys(&[Phy::Ble1m, Phy::BleCodedS8, Phy::BleCodedS2]));
+        Ok(BleReceiver { fs: cfg.sample_rate, chans, stats: PhyStats::default(), aux })
     }
 
     /// The channels being received: (index if known, centre frequency if known).
@@ -219,17 +225,23 @@ impl BleReceiver {
     pub fn process(&mut self, re: &[f32], im: &[f32], out: &mut Vec<Frame>) {
         let n = re.len().min(im.len());
         self.stats.samples += n as u64;
+        let first = out.len();
         for (r, i) in re[..n].chunks(CHUNK).zip(im[..n].chunks(CHUNK)) {
             for ch in &mut self.chans {
                 ch.push(r, i, false, self.fs, &mut self.stats, out);
             }
         }
+        for f in &out[first..] {
+            self.aux.push(f);
+        }
+        self.stats.aux = self.aux.stats().clone();
     }
 
     /// Flushes packets still waiting for samples at the end of the stream:
     /// zeros push the last input samples out of each front end's filters,
     /// then the candidates left are demodulated with what there is.
     pub fn finish(&mut self, out: &mut Vec<Frame>) {
+        let first = out.len();
         let zeros = vec![0f32; CHUNK];
         for ch in &mut self.chans {
             let mut left = ch.front.flush_len();
@@ -240,6 +252,11 @@ impl BleReceiver {
             }
             ch.push(&[], &[], true, self.fs, &mut self.stats, out);
         }
+        for f in &out[first..] {
+            self.aux.push(f);
+        }
+        self.aux.finish_at(self.stats.samples as f64 / self.fs);
+        self.stats.aux = self.aux.stats().clone();
     }
 }
 
