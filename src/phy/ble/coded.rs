@@ -67,7 +67,7 @@ pub const MAX_PACKET_SAMPLES: usize = (BLOCK2_SYMBOL + ((2 + 255 + CRC_LEN) * 8 
 /// Patterns each side whose pilots make a pattern's phase reference.
 const PILOT_SPAN: usize = 20;
 /// Coherent sync quality (normalised correlation) below which a candidate is noise.
-const MIN_SYNC_QUALITY: f64 = 0.08;
+const MIN_SYNC_QUALITY: f64 = 0.15;
 
 /// Fractional timing steps of the demodulator's templates.
 const FRAC_STEPS: usize = 8;
