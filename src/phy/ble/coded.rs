@@ -440,6 +440,9 @@ pub struct CodedDemodulator {
     /// fractional start offsets −1/2..1/2 of a sample; `frac` selects one.
     tabs: Vec<([f32; PAT], [f32; PAT])>,
     frac: usize,
+    /// One S=2 symbol of +1 from its start (the −1 symbol is its conjugate).
+    s2_re: [f32; SPS],
+    s2_im: [f32; SPS],
     t_re: [f32; PAT],
     t_im: [f32; PAT],
     sync_bits: Vec<bool>,
@@ -471,6 +474,14 @@ impl CodedDemodulator {
             .collect();
         let frac = FRAC_STEPS / 2;
         let (t_re, t_im) = tabs[frac];
+        let (mut s2_re, mut s2_im) = ([0f32; SPS], [0f32; SPS]);
+        for k in 0..SPS {
+            // the symbol's own phase ramp from its start
+            let t = k as f64 / SPS as f64;
+            let ph = 2.0 * std::f64::consts::PI * H * (m.pulse().q(t - 0.5) - m.pulse().q(-0.5));
+            s2_re[k] = ph.cos() as f32;
+            s2_im[k] = ph.sin() as f32;
+        }
         let mut info = Vec::new();
         push_lsb_first(&mut info, &access_address.to_le_bytes());
         let mut aa_state = 0;
@@ -486,6 +497,8 @@ impl CodedDemodulator {
             aa: access_address,
             tabs,
             frac,
+            s2_re,
+            s2_im,
             t_re,
             t_im,
             sync_bits: sync_pattern_bits(access_address),
@@ -664,10 +677,7 @@ impl CodedDemodulator {
         if need > self.x_re.len() {
             return Err(CodedError::Truncated { need: w0 + need });
         }
-        self.soft.clear();
-        self.block2_soft(coding, b2, 2 * head_bits, amp as f32);
-        self.bits.clear();
-        self.viterbi.decode(&self.soft, Some(0), None, &mut self.bits);
+        self.decode_block2(coding, b2, head_bits, false, amp as f32);
         let head_raw = bits_to_bytes(&self.bits[..16]);
         let mut result: Option<CodedPacket> = None;
         for &ch in channels {
@@ -682,10 +692,7 @@ impl CodedDemodulator {
                 }
                 continue;
             }
-            self.soft.clear();
-            self.block2_soft(coding, b2, 2 * info, amp as f32);
-            self.bits.clear();
-            self.viterbi.decode(&self.soft, Some(0), Some(0), &mut self.bits);
+            self.decode_block2(coding, b2, info, true, amp as f32);
             let mut bytes = bits_to_bytes(&self.bits[..info - TERM_BITS]);
             Whitener::new(ch).apply(&mut bytes);
             let crc_ok = split_crc(&bytes).is_ok_and(|(_, ok)| ok);
@@ -789,7 +796,117 @@ impl CodedDemodulator {
         }
     }
 
-    /// Appends soft values of `count` coded bits of block 2 at `b2`.
+    /// Decodes `info` bits of block 2 starting at `b2` into `self.bits`
+    /// (`terminated`: the encoder ends in state 0).
+    fn decode_block2(&mut self, coding: Coding, b2: usize, info: usize, terminated: bool, amp: f32) {
+        self.bits.clear();
+        match coding {
+            Coding::S8 => {
+                self.soft.clear();
+                self.s8_soft(b2, 2 * info, amp, usize::MAX);
+                self.viterbi.decode(&self.soft, Some(0), terminated.then_some(0), &mut self.bits);
+            }
+            Coding::S2 => self.s2_psp(b2, info, terminated),
+        }
+    }
+
+    /// S=2: maximum-likelihood sequence detection over the code and the
+    /// carrier phase together. Each S=2 symbol turns the phase by ±π/2, so
+    /// the phase at a symbol's start is a multiple of π/2 (block 2 starts at
+    /// the sync's phase, 0 here): the trellis state is (encoder state,
+    /// quadrant), 32 states, and a branch's metric is the coherent
+    /// correlation of its two symbols with their templates turned to the
+    /// state's quadrant. Slow carrier drift is followed per survivor (each
+    /// state carries its own phase estimate, updated with its decisions).
+    fn s2_psp(&mut self, b2: usize, info: usize, terminated: bool) {
+        const NS: usize = 32;
+        const MU: f32 = 0.06;
+        let nsym = 2 * info;
+        // per symbol: correlations with the +1 and −1 single-symbol templates
+        let mut cp: Vec<(f32, f32)> = Vec::with_capacity(nsym);
+        let mut cm: Vec<(f32, f32)> = Vec::with_capacity(nsym);
+        for k in 0..nsym {
+            let s = b2 + k * SPS;
+            let (mut p, mut m) = ((0f32, 0f32), (0f32, 0f32));
+            if s + SPS <= self.x_re.len() {
+                for j in 0..SPS {
+                    let (xr, xi) = (self.x_re[s + j], self.x_im[s + j]);
+                    let (wr, wi) = (self.s2_re[j], self.s2_im[j]);
+                    // x·conj(w) and x·w (the −1 template is conj(w))
+                    p.0 += xr * wr + xi * wi;
+                    p.1 += xi * wr - xr * wi;
+                    m.0 += xr * wr - xi * wi;
+                    m.1 += xi * wr + xr * wi;
+                }
+            }
+            cp.push(p);
+            cm.push(m);
+        }
+        // rotate (re, im) by −q·π/2
+        let rot = |z: (f32, f32), q: usize| match q & 3 {
+            0 => z,
+            1 => (z.1, -z.0),
+            2 => (-z.0, -z.1),
+            _ => (-z.1, z.0),
+        };
+        let neg = -1e30f32;
+        let mut metric = [neg; NS];
+        let mut ph = [(1f32, 0f32); NS];
+        metric[0] = 0.0;
+        let mut next = [neg; NS];
+        let mut nph = [(1f32, 0f32); NS];
+        let mut dec: Vec<u8> = vec![0; info * NS];
+        for t in 0..info {
+            next.fill(neg);
+            for st in 0..NS {
+                if metric[st] <= neg {
+                    continue;
+                }
+                let (e, q) = ((st >> 2) as u32, st & 3);
+                for u in [false, true] {
+                    let (o, e2) = FEC.step(e, u);
+                    let c0 = if o[0] { cp[2 * t] } else { cm[2 * t] };
+                    let q1 = if o[0] { q + 1 } else { q + 3 } & 3;
+                    let c1 = if o[1] { cp[2 * t + 1] } else { cm[2 * t + 1] };
+                    let q2 = if o[1] { q1 + 1 } else { q1 + 3 } & 3;
+                    let z0 = rot(c0, q);
+                    let z1 = rot(c1, q1);
+                    let z = (z0.0 + z1.0, z0.1 + z1.1);
+                    // turn by the survivor's phase estimate: z·conj(ph)
+                    let (pr, pi) = ph[st];
+                    let zr = z.0 * pr + z.1 * pi;
+                    let zi = z.1 * pr - z.0 * pi;
+                    let m = metric[st] + zr;
+                    let ns = ((e2 as usize) << 2) | q2;
+                    if m > next[ns] {
+                        next[ns] = m;
+                        dec[t * NS + ns] = st as u8;
+                        // phase error of this branch, a small step towards it
+                        let err = zi.atan2(zr.max(1e-30)).clamp(-0.5, 0.5) * MU;
+                        let (sn, cs) = err.sin_cos();
+                        nph[ns] = (pr * cs - pi * sn, pr * sn + pi * cs);
+                    }
+                }
+            }
+            std::mem::swap(&mut metric, &mut next);
+            std::mem::swap(&mut ph, &mut nph);
+        }
+        let mut st = (0..NS)
+            .filter(|s| !terminated || s >> 2 == 0)
+            .max_by(|&a, &b| metric[a].total_cmp(&metric[b]))
+            .unwrap_or(0);
+        let first = self.bits.len();
+        self.bits.resize(first + info, false);
+        for t in (0..info).rev() {
+            // the input bit is the newest bit of the encoder state
+            self.bits[first + t] = (st >> 2) & 1 == 1;
+            st = dec[t * NS + st] as usize;
+        }
+    }
+
+    /// Appends soft values of `count` coded bits of block 2 at `b2`
+    /// (one-symbol differential detection for S=2; kept for comparison).
+    #[allow(dead_code)]
     fn block2_soft(&mut self, coding: Coding, b2: usize, count: usize, amp: f32) {
         match coding {
             Coding::S8 => self.s8_soft(b2, count, amp, usize::MAX),
