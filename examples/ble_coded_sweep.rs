@@ -17,7 +17,7 @@
 //! Eb/N0 is per information bit: Eb = signal power × 8 µs (S=8) or 2 µs
 //! (S=2).
 //!
-//! Run: `cargo run --release --example ble_coded_sweep [packets]`
+//! Run: `cargo run --release --example ble_coded_sweep [packets] [max ppm] [Eb/N0 list]`
 
 use ridscope::phy::ble::coded::{Coding, air_symbols, air_time_us};
 use ridscope::phy::ble::{BleReceiver, BleRxConfig};
@@ -31,7 +31,14 @@ struct Sent {
     bytes: Vec<u8>,
 }
 
-fn stream(n: usize, pdu_len: usize, coding: Coding, ebn0_db: f64, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<Sent>) {
+fn stream(
+    n: usize,
+    pdu_len: usize,
+    coding: Coding,
+    ebn0_db: f64,
+    max_ppm: f64,
+    seed: u64,
+) -> (Vec<f32>, Vec<f32>, Vec<Sent>) {
     let fs = 4e6;
     let mut rng = Rng::new(seed);
     let m = Modulator::new(0.5, 0.5).with_guard(4.0);
@@ -45,7 +52,7 @@ fn stream(n: usize, pdu_len: usize, coding: Coding, ebn0_db: f64, seed: u64) -> 
         pdu.extend((0..pdu_len - 2).map(|_| rng.next_u64() as u8));
         let bytes = ridscope::link::ble::with_crc(&pdu);
         let cfo = (rng.next_f64() * 2.0 - 1.0) * 50e3;
-        let ppm = (rng.next_f64() * 2.0 - 1.0) * 20.0;
+        let ppm = (rng.next_f64() * 2.0 - 1.0) * max_ppm;
         let sps = fs / (1e6 * (1.0 + ppm * 1e-6));
         let start = (i as f64 + 0.5) * gap_s * fs + rng.next_f64() * 100.0;
         let phase = rng.next_f64() * std::f64::consts::TAU;
@@ -88,20 +95,25 @@ fn receiver(re: &[f32], im: &[f32], sent: &[Sent]) -> (usize, usize) {
 
 fn main() {
     let packets: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(300);
+    let ppm: f64 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(20.0);
+    let points: Vec<i32> = match std::env::args().nth(3) {
+        Some(a) => a.split(',').filter_map(|v| v.parse().ok()).collect(),
+        None => (0..=12).collect(),
+    };
     println!(
-        "Packets per point: {packets}; CFO uniform in ±50 kHz, clock uniform in ±20 ppm; 4 MS/s, channel {CHANNEL}.\n"
+        "Packets per point: {packets}; CFO uniform in ±50 kHz, clock uniform in ±{ppm} ppm; 4 MS/s, channel {CHANNEL}.\n"
     );
     println!(
         "| Eb/N0 per info bit (dB) | S=8, 9-byte PDU | S=8, 146-byte PDU | S=2, 9-byte PDU | S=2, 146-byte PDU | false decodes |"
     );
     println!("|---:|---:|---:|---:|---:|---:|");
-    for ebn0 in 0..=12 {
+    for ebn0 in points {
         let mut cells = Vec::new();
         let mut falses = 0;
         for coding in [Coding::S8, Coding::S2] {
             for len in [9usize, 146] {
                 let seed = 7000 + ebn0 as u64 * 10 + len as u64 + coding.pattern_len() as u64 * 1000;
-                let (re, im, sent) = stream(packets, len, coding, ebn0 as f64, seed);
+                let (re, im, sent) = stream(packets, len, coding, ebn0 as f64, ppm, seed);
                 let (found, f) = receiver(&re, &im, &sent);
                 falses += f;
                 cells.push(format!("{:.1} %", 100.0 * found as f64 / packets as f64));
