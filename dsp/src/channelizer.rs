@@ -69,6 +69,22 @@ pub fn prototype(m: usize, taps_per_channel: usize, atten_db: f64) -> Vec<f32> {
     lowpass(m * taps_per_channel, 0.5 / m as f64, kaiser_beta(atten_db))
 }
 
+/// A prototype lowpass whose band is chosen apart from the channel
+/// spacing (fractions of the input rate `fs`): flat (within the Kaiser
+/// ripple of `atten_db`) up to `pass`, at least `atten_db` down from
+/// `stop`, cutoff midway; its length (odd, so the delay is a whole number
+/// of samples) follows from the transition `stop − pass`. A bank built
+/// on it has channels wider than their spacing (2× oversampling keeps
+/// what lies beyond half the spacing unaliased up to `2·fs/m − stop`).
+/// Empty (refused by [`Channelizer::new`]) unless `0 < pass < stop ≤ 0.5`.
+pub fn prototype_band(pass: f64, stop: f64, atten_db: f64) -> Vec<f32> {
+    if !(pass > 0.0 && stop > pass && stop <= 0.5) {
+        return Vec::new();
+    }
+    let len = crate::fir::kaiser_len(atten_db, stop - pass) | 1;
+    lowpass(len, (pass + stop) / 2.0, kaiser_beta(atten_db))
+}
+
 /// One FFT pass (see `crate::kern::fft_rows_pass`).
 struct Pass {
     radix: usize,
@@ -498,6 +514,57 @@ mod tests {
             let db = 10.0 * (power(c) / p17).log10();
             assert!(db < -75.0, "channel {c}: {db:.1} dB");
         }
+    }
+
+    /// |H(f)|² in dB of real taps at `f` cycles per sample.
+    fn response_db(h: &[f32], f: f64) -> f64 {
+        let (mut r, mut i) = (0.0f64, 0.0f64);
+        for (n, &t) in h.iter().enumerate() {
+            let ph = -2.0 * std::f64::consts::PI * f * n as f64;
+            r += t as f64 * ph.cos();
+            i += t as f64 * ph.sin();
+        }
+        10.0 * (r * r + i * i).log10()
+    }
+
+    #[test]
+    fn band_prototype_passes_and_stops_where_asked() {
+        // 61.44 MS/s, 30 channels of 2.048 MHz: flat to 1.5 MHz, 50 dB down
+        // from 2.6 MHz (wider than the 1.024 MHz half-spacing)
+        let fs = 61.44e6;
+        let (pass, stop) = (1.5e6 / fs, 2.6e6 / fs);
+        let h = prototype_band(pass, stop, 50.0);
+        assert_eq!(h.len() % 2, 1);
+        let sum: f64 = h.iter().map(|&t| t as f64).sum();
+        assert!((sum - 1.0).abs() < 1e-5);
+        for k in 0..=50 {
+            let f = pass * k as f64 / 50.0;
+            let db = response_db(&h, f);
+            assert!(db.abs() < 0.05, "passband {:.3} MHz: {db:.3} dB", f * fs / 1e6);
+        }
+        for k in 0..=200 {
+            let f = stop + (0.5 - stop) * k as f64 / 200.0;
+            let db = response_db(&h, f);
+            assert!(db < -49.0, "stopband {:.3} MHz: {db:.1} dB", f * fs / 1e6);
+        }
+        // and a bank on it: a tone 1.4 MHz off a channel centre keeps its
+        // power in that channel
+        let m = 30;
+        let mut ch = Channelizer::new(m, Oversample::Twice, &h, &[3]).unwrap();
+        let f = 3.0 * fs / m as f64 + 1.4e6;
+        let n = 30_000;
+        let w = 2.0 * std::f64::consts::PI * f / fs;
+        let re: Vec<f32> = (0..n).map(|i| (w * i as f64).cos() as f32).collect();
+        let im: Vec<f32> = (0..n).map(|i| (w * i as f64).sin() as f32).collect();
+        let mut out = vec![(Vec::new(), Vec::new())];
+        ch.process(&re, &im, &mut out);
+        let (r, i) = &out[0];
+        let skip = h.len() / 15 + 2;
+        let p = r[skip..].iter().zip(&i[skip..]).map(|(a, b)| (a * a + b * b) as f64).sum::<f64>()
+            / (r.len() - skip) as f64;
+        assert!((p - 1.0).abs() < 0.01, "power {p}");
+        assert!(prototype_band(0.1, 0.05, 50.0).is_empty());
+        assert!(prototype_band(0.1, 0.6, 50.0).is_empty());
     }
 
     #[test]
