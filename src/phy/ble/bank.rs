@@ -358,7 +358,10 @@ mod tests {
         (p - a) / (b - a) * 1000.0
     }
 
-    const SETUPS: [(f64, f64, &[(u8, f64, f64)]); 3] = [
+    /// Sample rate, centre frequency, packets (channel, start, carrier offset).
+    type Setup = (f64, f64, &'static [(u8, f64, f64)]);
+
+    const SETUPS: [Setup; 3] = [
         // on the grid: bank channels are BLE channels
         (100e6, 2440e6, &[(37, 3000.0, 20e3), (0, 5123.4, -90e3), (17, 4000.0, 0.0), (39, 2500.7, 140e3)]),
         // 30 channels of 2.048 MHz, residual mixer and resampler
