@@ -438,7 +438,30 @@ mod tests {
                 assert!((pa / pb - 1.0).abs() < 0.05, "{fs} channel {ch}: power ratio {}", pa / pb);
                 let (nb, nf) = (bank.noise_bandwidth_hz(idx), front.noise_bandwidth_hz());
                 assert!(nb > 1.5e6 && nb < 4.1e6, "{fs} channel {ch}: noise bandwidth {nb}");
-                assert!((nb / nf - 1.0).abs() < 0.35, "{fs} channel {ch}: noise bandwidth {nb} vs {nf}");
+                // equal on the grid; off it the bank's channels are wider
+                // (residual + 0.8 MHz flat) and let through about 30 % more
+                assert!(nb / nf > 0.999 && nb / nf < 1.4, "{fs} channel {ch}: noise bandwidth {nb} vs {nf}");
+            }
+        }
+    }
+
+    #[test]
+    fn noise_bandwidth_is_the_output_noise_power() {
+        for (fs, fc, packets) in SETUPS {
+            let chans: Vec<u8> = packets.iter().map(|p| p.0).collect();
+            let len = (fs * 4e-3) as usize;
+            let (mut re, mut im) = (vec![0f32; len], vec![0f32; len]);
+            Rng::new(3).add_awgn(&mut re, &mut im, 1.0);
+            let n0 = 2.0 / fs;
+            let mut bank = BankFront::new(fs, fc, &chans).unwrap();
+            let mut outs = vec![(Vec::new(), Vec::new()); chans.len()];
+            bank.process(&re, &im, &mut outs);
+            for (idx, (r, i)) in outs.iter().enumerate() {
+                let skip = 200;
+                let p = r[skip..].iter().zip(&i[skip..]).map(|(a, b)| (a * a + b * b) as f64).sum::<f64>()
+                    / (r.len() - skip) as f64;
+                let want = n0 * bank.noise_bandwidth_hz(idx);
+                assert!((p / want - 1.0).abs() < 0.04, "{fs} {fc} channel {}: {p} vs {want}", chans[idx]);
             }
         }
     }
