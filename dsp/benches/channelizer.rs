@@ -6,10 +6,13 @@
 //! critically sampled, 8 prototype taps per channel (about 70 dB).
 //!
 //! Reference figures (MS/s of input, one core of the 2-vCPU AMD EPYC VM,
-//! AVX2+FMA clone, quiet machine): 100 MS/s 2× oversampled 80, critically
-//! sampled 172; 61.44 MS/s 2× 72; 20 MS/s 1 MHz 2× 75. Per output frame
-//! about a third each: the polyphase sum (`kern::pfb_accumulate`), the
-//! FFT (rustfft, sizes 50/30/20) and the scatter into the channel outputs.
+//! AVX2+FMA clone; the VM was shared with another build, so ranges over
+//! runs): 100 MS/s 2× oversampled 170–225 (was 61–80 with rustfft and the
+//! per-frame polyphase sum), critically sampled 230–330 (was 172);
+//! 61.44 MS/s 2× 130–139 (was 72–77); 20 MS/s 1 MHz 2× 118–130 (was 75–79).
+//! Frames run eight to a vector (one per lane): the polyphase sum, a
+//! Stockham FFT over rows of frames and the channel copies take about
+//! 35 / 35 / 20 % (the rest: the input transpose).
 
 use criterion::{BenchmarkId, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use ridscope_dsp::channelizer::{Channelizer, Oversample, prototype};

@@ -644,24 +644,386 @@ pub(crate) fn interleave(re: &[f32], im: &[f32], c: &mut Vec<num_complex::Comple
     }
 }
 
-/// Polyphase filter-bank accumulation: `a[q] = Σ_b h[b·m + q] · w[b·m + q]`
-/// over the `h.len() / m` blocks of `m`, for the real and imaginary parts
-/// of the window `w` (the taps `h` are the prototype reversed). Callers
-/// pass `h`, `wr`, `wi` of equal length, a multiple of `m`, and `ar`, `ai`
-/// of length `m`.
+/// Frames handled side by side by the channelizer kernels: one frame per
+/// vector lane, so every frame runs the same operations whatever its
+/// position in a block.
+pub(crate) const FRAME_LANES: usize = 8;
+
+type Lanes = [f32; FRAME_LANES];
+
+/// Polyphase sums of a run of consecutive frames of the channelizer, one
+/// frame per lane, for all `m` branches. The input is held transposed:
+/// column `s < d` of window row `w` at `t[s·cap + w]`. Branch `q = e·d + s`
+/// of frame `l < lanes` (a multiple of [`FRAME_LANES`]) is
+/// `Σ_b h[q·per + b] · t[s·cap + g0 + l + b·step + e]` (sum in increasing
+/// `b` from 0), written to row `(q + 1) mod m` of `o` (row stride `ostride`,
+/// lanes `0..lanes`). Callers keep every index inside the slices (nothing
+/// is written otherwise).
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
-pub(crate) fn pfb_accumulate(h: &[f32], wr: &[f32], wi: &[f32], m: usize, ar: &mut [f32], ai: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pfb_rows(
+    h: &[f32],
+    per: usize,
+    m: usize,
+    d: usize,
+    tr: &[f32],
+    ti: &[f32],
+    cap: usize,
+    g0: usize,
+    lanes: usize,
+    or: &mut [f32],
+    oi: &mut [f32],
+    ostride: usize,
+) {
     const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
-    if m == 0 {
+    const W: usize = FRAME_LANES;
+    const U: usize = 4;
+    if per == 0 || d == 0 || m < d || !lanes.is_multiple_of(W) || lanes > ostride {
         return;
     }
-    let (ar, ai) = (&mut ar[..m], &mut ai[..m]);
-    ar.fill(0.0);
-    ai.fill(0.0);
-    for ((hb, rb), ib) in h.chunks_exact(m).zip(wr.chunks_exact(m)).zip(wi.chunks_exact(m)) {
-        for q in 0..m {
-            ar[q] = madd::<F>(hb[q], rb[q], ar[q]);
-            ai[q] = madd::<F>(hb[q], ib[q], ai[q]);
+    let step = m / d;
+    let span = (per - 1) * step + (step - 1);
+    if g0 + lanes + span > cap
+        || h.len() < m * per
+        || tr.len() < d * cap
+        || ti.len() < d * cap
+        || or.len() < m * ostride
+        || oi.len() < m * ostride
+    {
+        return;
+    }
+    for q in 0..m {
+        let (e, s) = (q / d, q % d);
+        let h = &h[q * per..(q + 1) * per];
+        let base = s * cap + g0 + e;
+        let (xr, xi) = (&tr[base..(s + 1) * cap], &ti[base..(s + 1) * cap]);
+        let row = (q + 1) % m * ostride;
+        let (yr, yi) = (&mut or[row..row + lanes], &mut oi[row..row + lanes]);
+        let mut c = 0;
+        // four vectors of frames at a time: eight independent sums in flight
+        while c + U * W <= lanes {
+            let mut ar = [[0f32; W]; U];
+            let mut ai = [[0f32; W]; U];
+            for (&hb, (wr, wi)) in
+                h.iter().zip(xr[c..].windows(U * W).step_by(step).zip(xi[c..].windows(U * W).step_by(step)))
+            {
+                for u in 0..U {
+                    for l in 0..W {
+                        ar[u][l] = madd::<F>(hb, wr[u * W + l], ar[u][l]);
+                        ai[u][l] = madd::<F>(hb, wi[u * W + l], ai[u][l]);
+                    }
+                }
+            }
+            for u in 0..U {
+                yr[c + u * W..c + (u + 1) * W].copy_from_slice(&ar[u]);
+                yi[c + u * W..c + (u + 1) * W].copy_from_slice(&ai[u]);
+            }
+            c += U * W;
+        }
+        while c < lanes {
+            let mut ar = [0f32; W];
+            let mut ai = [0f32; W];
+            for (&hb, (wr, wi)) in h.iter().zip(xr[c..].windows(W).step_by(step).zip(xi[c..].windows(W).step_by(step)))
+            {
+                for l in 0..W {
+                    ar[l] = madd::<F>(hb, wr[l], ar[l]);
+                    ai[l] = madd::<F>(hb, wi[l], ai[l]);
+                }
+            }
+            yr[c..c + W].copy_from_slice(&ar);
+            yi[c..c + W].copy_from_slice(&ai);
+            c += W;
+        }
+    }
+}
+
+/// Writes eight rows of `d` samples (`re`, `im`: `8·d` each, row-major)
+/// into rows `w..w + 8` of a transposed store of `d` columns of `cap` rows
+/// (column `s`, row `r` at `s·cap + r`). Callers keep `w + 8 ≤ cap` and
+/// `tr`, `ti` of at least `d·cap` (nothing is written otherwise).
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn transpose8(re: &[f32], im: &[f32], d: usize, cap: usize, w: usize, tr: &mut [f32], ti: &mut [f32]) {
+    if w + 8 > cap || re.len() < 8 * d || im.len() < 8 * d || tr.len() < d * cap || ti.len() < d * cap {
+        return;
+    }
+    for (s, (cr, ci)) in tr.chunks_exact_mut(cap).zip(ti.chunks_exact_mut(cap)).take(d).enumerate() {
+        let (cr, ci) = (&mut cr[w..w + 8], &mut ci[w..w + 8]);
+        for r in 0..8 {
+            cr[r] = re[r * d + s];
+            ci[r] = im[r * d + s];
+        }
+    }
+}
+
+/// Appends `x[i] · sign[i]` to `y` over the common length.
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+pub(crate) fn append_scaled(x: &[f32], sign: &[f32], y: &mut Vec<f32>) {
+    let n = x.len().min(sign.len());
+    let base = y.len();
+    y.extend_from_slice(&x[..n]);
+    for (v, s) in y[base..].iter_mut().zip(&sign[..n]) {
+        *v *= s;
+    }
+}
+
+/// One pass of a mixed-radix Stockham FFT (forward, `e^{−j2πkn/N}`) over
+/// rows of frames: row `i` of the transform is `x[i·stride ..][..lanes]`,
+/// one frame per lane. The pass of radix `r` after passes whose radices
+/// multiply to `ns` reads rows `j + t·N/r` (`t < r`), turns row `t` by
+/// `tw[(j mod ns)·(r−1) + t − 1]` (interleaved re, im), takes the `r`-point
+/// DFT and writes row `t` to `(j / ns)·ns·r + j mod ns + t·ns`. Radices 2,
+/// 3, 4 and 5 have their own butterflies; any other radix uses the table
+/// `dft` (`cos`, `sin` of `2πt/r`, interleaved) and `scratch` (`2·r·`
+/// [`FRAME_LANES`] values). `lanes` is a multiple of [`FRAME_LANES`].
+#[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fft_rows_pass(
+    radix: usize,
+    ns: usize,
+    tw: &[f32],
+    dft: &[f32],
+    scratch: &mut [f32],
+    stride: usize,
+    lanes: usize,
+    xr: &[f32],
+    xi: &[f32],
+    yr: &mut [f32],
+    yi: &mut [f32],
+) {
+    const F: bool = target_cfg_f!(target_feature = "fma") || cfg!(target_arch = "aarch64");
+    match radix {
+        2 => pass_fixed::<2, F>(ns, tw, stride, lanes, xr, xi, yr, yi),
+        3 => pass_fixed::<3, F>(ns, tw, stride, lanes, xr, xi, yr, yi),
+        4 => pass_fixed::<4, F>(ns, tw, stride, lanes, xr, xi, yr, yi),
+        5 => pass_fixed::<5, F>(ns, tw, stride, lanes, xr, xi, yr, yi),
+        r => pass_generic::<F>(r, ns, tw, dft, scratch, stride, lanes, xr, xi, yr, yi),
+    }
+}
+
+/// `x · (wr + j wi)` lane by lane.
+#[inline(always)]
+fn turn<const F: bool>(xr: &mut Lanes, xi: &mut Lanes, wr: f32, wi: f32) {
+    for l in 0..FRAME_LANES {
+        let (a, b) = (xr[l], xi[l]);
+        xr[l] = madd::<F>(a, wr, -(b * wi));
+        xi[l] = madd::<F>(a, wi, b * wr);
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn pass_fixed<const R: usize, const F: bool>(
+    ns: usize,
+    tw: &[f32],
+    stride: usize,
+    lanes: usize,
+    xr: &[f32],
+    xi: &[f32],
+    yr: &mut [f32],
+    yi: &mut [f32],
+) {
+    const W: usize = FRAME_LANES;
+    let rows = xr.len().min(xi.len()).min(yr.len()).min(yi.len()) / stride.max(1);
+    if ns == 0 || !rows.is_multiple_of(R * ns) || lanes > stride || tw.len() < ns * (R - 1) * 2 {
+        return;
+    }
+    let quarter = rows / R;
+    let rstride = ns * stride;
+    for j in 0..quarter {
+        let k = j % ns;
+        let w = &tw[k * (R - 1) * 2..(k + 1) * (R - 1) * 2];
+        let dst = (j / ns) * ns * R + k;
+        let xs_r: [&[f32]; R] = std::array::from_fn(|t| &xr[(j + t * quarter) * stride..][..lanes]);
+        let xs_i: [&[f32]; R] = std::array::from_fn(|t| &xi[(j + t * quarter) * stride..][..lanes]);
+        // output rows dst + t·ns, as R disjoint slices
+        let mut rest_r = &mut yr[dst * stride..];
+        let mut rest_i = &mut yi[dst * stride..];
+        let ys_r: [&mut [f32]; R] = std::array::from_fn(|_| {
+            let all = std::mem::take(&mut rest_r);
+            let cut = rstride.min(all.len());
+            let (head, tail) = all.split_at_mut(cut);
+            rest_r = tail;
+            &mut head[..lanes]
+        });
+        let ys_i: [&mut [f32]; R] = std::array::from_fn(|_| {
+            let all = std::mem::take(&mut rest_i);
+            let cut = rstride.min(all.len());
+            let (head, tail) = all.split_at_mut(cut);
+            rest_i = tail;
+            &mut head[..lanes]
+        });
+        let mut c = 0;
+        while c + W <= lanes {
+            let mut vr = [[0f32; W]; R];
+            let mut vi = [[0f32; W]; R];
+            for t in 0..R {
+                vr[t].copy_from_slice(&xs_r[t][c..c + W]);
+                vi[t].copy_from_slice(&xs_i[t][c..c + W]);
+                if t > 0 {
+                    turn::<F>(&mut vr[t], &mut vi[t], w[2 * (t - 1)], w[2 * (t - 1) + 1]);
+                }
+            }
+            match R {
+                2 => bfly2(&mut vr, &mut vi),
+                3 => bfly3(&mut vr, &mut vi),
+                4 => bfly4(&mut vr, &mut vi),
+                _ => bfly5::<F>(&mut vr, &mut vi),
+            }
+            for t in 0..R {
+                ys_r[t][c..c + W].copy_from_slice(&vr[t]);
+                ys_i[t][c..c + W].copy_from_slice(&vi[t]);
+            }
+            c += W;
+        }
+    }
+}
+
+#[inline(always)]
+fn bfly2(r: &mut [Lanes], i: &mut [Lanes]) {
+    for l in 0..FRAME_LANES {
+        let (ar, ai, br, bi) = (r[0][l], i[0][l], r[1][l], i[1][l]);
+        r[0][l] = ar + br;
+        i[0][l] = ai + bi;
+        r[1][l] = ar - br;
+        i[1][l] = ai - bi;
+    }
+}
+
+#[inline(always)]
+fn bfly3(r: &mut [Lanes], i: &mut [Lanes]) {
+    const C: f32 = 0.866_025_4; // sin(2π/3)
+    for l in 0..FRAME_LANES {
+        let (sr, si) = (r[1][l] + r[2][l], i[1][l] + i[2][l]);
+        let (dr, di) = (r[1][l] - r[2][l], i[1][l] - i[2][l]);
+        let (tr, ti) = (r[0][l] - 0.5 * sr, i[0][l] - 0.5 * si);
+        r[0][l] += sr;
+        i[0][l] += si;
+        r[1][l] = tr + C * di;
+        i[1][l] = ti - C * dr;
+        r[2][l] = tr - C * di;
+        i[2][l] = ti + C * dr;
+    }
+}
+
+#[inline(always)]
+fn bfly4(r: &mut [Lanes], i: &mut [Lanes]) {
+    for l in 0..FRAME_LANES {
+        let (s0r, s0i) = (r[0][l] + r[2][l], i[0][l] + i[2][l]);
+        let (d0r, d0i) = (r[0][l] - r[2][l], i[0][l] - i[2][l]);
+        let (s1r, s1i) = (r[1][l] + r[3][l], i[1][l] + i[3][l]);
+        let (d1r, d1i) = (r[1][l] - r[3][l], i[1][l] - i[3][l]);
+        r[0][l] = s0r + s1r;
+        i[0][l] = s0i + s1i;
+        r[2][l] = s0r - s1r;
+        i[2][l] = s0i - s1i;
+        // d0 ∓ j·d1
+        r[1][l] = d0r + d1i;
+        i[1][l] = d0i - d1r;
+        r[3][l] = d0r - d1i;
+        i[3][l] = d0i + d1r;
+    }
+}
+
+#[inline(always)]
+fn bfly5<const F: bool>(r: &mut [Lanes], i: &mut [Lanes]) {
+    const C1: f32 = 0.309_017; // cos(2π/5)
+    const C2: f32 = -0.809_017; // cos(4π/5)
+    const S1: f32 = 0.951_056_5; // sin(2π/5)
+    const S2: f32 = 0.587_785_24; // sin(4π/5)
+    for l in 0..FRAME_LANES {
+        let (x0r, x0i) = (r[0][l], i[0][l]);
+        let (s1r, s1i) = (r[1][l] + r[4][l], i[1][l] + i[4][l]);
+        let (d1r, d1i) = (r[1][l] - r[4][l], i[1][l] - i[4][l]);
+        let (s2r, s2i) = (r[2][l] + r[3][l], i[2][l] + i[3][l]);
+        let (d2r, d2i) = (r[2][l] - r[3][l], i[2][l] - i[3][l]);
+        let a1r = madd::<F>(C2, s2r, madd::<F>(C1, s1r, x0r));
+        let a1i = madd::<F>(C2, s2i, madd::<F>(C1, s1i, x0i));
+        let a2r = madd::<F>(C1, s2r, madd::<F>(C2, s1r, x0r));
+        let a2i = madd::<F>(C1, s2i, madd::<F>(C2, s1i, x0i));
+        let b1r = madd::<F>(S2, d2r, S1 * d1r);
+        let b1i = madd::<F>(S2, d2i, S1 * d1i);
+        let b2r = madd::<F>(-S1, d2r, S2 * d1r);
+        let b2i = madd::<F>(-S1, d2i, S2 * d1i);
+        r[0][l] = x0r + (s1r + s2r);
+        i[0][l] = x0i + (s1i + s2i);
+        // y_k = a_k − j b_k, y_{5−k} = a_k + j b_k
+        r[1][l] = a1r + b1i;
+        i[1][l] = a1i - b1r;
+        r[4][l] = a1r - b1i;
+        i[4][l] = a1i + b1r;
+        r[2][l] = a2r + b2i;
+        i[2][l] = a2i - b2r;
+        r[3][l] = a2r - b2i;
+        i[3][l] = a2i + b2r;
+    }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn pass_generic<const F: bool>(
+    radix: usize,
+    ns: usize,
+    tw: &[f32],
+    dft: &[f32],
+    scratch: &mut [f32],
+    stride: usize,
+    lanes: usize,
+    xr: &[f32],
+    xi: &[f32],
+    yr: &mut [f32],
+    yi: &mut [f32],
+) {
+    const W: usize = FRAME_LANES;
+    let r = radix;
+    let rows = xr.len().min(xi.len()).min(yr.len()).min(yi.len()) / stride.max(1);
+    if r < 2
+        || ns == 0
+        || !rows.is_multiple_of(r * ns)
+        || lanes > stride
+        || tw.len() < ns * (r - 1) * 2
+        || dft.len() < 2 * r
+        || scratch.len() < 2 * r * W
+    {
+        return;
+    }
+    let (sr, si) = scratch[..2 * r * W].split_at_mut(r * W);
+    let quarter = rows / r;
+    for j in 0..quarter {
+        let k = j % ns;
+        let w = &tw[k * (r - 1) * 2..(k + 1) * (r - 1) * 2];
+        let dst = (j / ns) * ns * r + k;
+        let mut c = 0;
+        while c + W <= lanes {
+            for t in 0..r {
+                let o = (j + t * quarter) * stride + c;
+                let mut vr: Lanes = [0.0; W];
+                let mut vi: Lanes = [0.0; W];
+                vr.copy_from_slice(&xr[o..o + W]);
+                vi.copy_from_slice(&xi[o..o + W]);
+                if t > 0 {
+                    turn::<F>(&mut vr, &mut vi, w[2 * (t - 1)], w[2 * (t - 1) + 1]);
+                }
+                sr[t * W..(t + 1) * W].copy_from_slice(&vr);
+                si[t * W..(t + 1) * W].copy_from_slice(&vi);
+            }
+            for u in 0..r {
+                let mut ar: Lanes = [0.0; W];
+                let mut ai: Lanes = [0.0; W];
+                for t in 0..r {
+                    let e = (u * t) % r;
+                    let (co, sn) = (dft[2 * e], dft[2 * e + 1]);
+                    let (vr, vi) = (&sr[t * W..(t + 1) * W], &si[t * W..(t + 1) * W]);
+                    // (vr + j vi)(cos − j sin)
+                    for l in 0..W {
+                        ar[l] = madd::<F>(vi[l], sn, madd::<F>(vr[l], co, ar[l]));
+                        ai[l] = madd::<F>(-vr[l], sn, madd::<F>(vi[l], co, ai[l]));
+                    }
+                }
+                let o = (dst + u * ns) * stride + c;
+                yr[o..o + W].copy_from_slice(&ar);
+                yi[o..o + W].copy_from_slice(&ai);
+            }
+            c += W;
         }
     }
 }

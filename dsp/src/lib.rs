@@ -30,7 +30,7 @@
 //! |---|---|---|
 //! | [`nco`] | [`nco::Nco`] | complex mixer with exact long-term phase |
 //! | [`fir`] | [`fir::FirFilter`], [`fir::FirDecimator`], [`fir::ChipFir`], [`fir::ChannelDecimator`]; [`fir::lowpass`], [`fir::kaiser_beta`], [`fir::kaiser_len`] | Kaiser windowed-sinc design, streaming (decimating) FIR, held-chip (±1) matched filter, channel extraction to baseband at the decimated rate |
-//! | [`channelizer`] | [`channelizer::Channelizer`], [`channelizer::prototype`] | polyphase filter-bank channelizer: `m` channels at `fs / m` spacing, critically or 2× oversampled, batched FFTs, selected channels written |
+//! | [`channelizer`] | [`channelizer::Channelizer`], [`channelizer::prototype`], [`channelizer::prototype_band`] | polyphase filter-bank channelizer: `m` channels at `fs / m` spacing, critically or 2× oversampled, batched FFTs, selected channels written |
 //! | [`resample`] | [`resample::FractionalResampler`] | arbitrary-ratio polyphase resampler with an exact output ↔ input time map |
 //! | [`correlate`] | [`correlate::DirectCorrelator`], [`correlate::FftCorrelator`], [`correlate::Correlator`], [`correlate::SlidingEnergy`] | streaming cross-correlation with a template, sliding energy, normalization |
 //! | [`noise`] | [`noise::Rng`] | seeded platform-independent xoshiro256** and ziggurat AWGN |
