@@ -7,9 +7,9 @@
 //!
 //! Reference figures (MS/s of input, one core of the 2-vCPU AMD EPYC VM,
 //! AVX2+FMA clone; the VM was shared with another build, so ranges over
-//! runs): 100 MS/s 2× oversampled 170–225 (was 61–80 with rustfft and the
-//! per-frame polyphase sum), critically sampled 230–330 (was 172);
-//! 61.44 MS/s 2× 130–139 (was 72–77); 20 MS/s 1 MHz 2× 118–130 (was 75–79).
+//! runs): 100 MS/s 2× oversampled 200–230 (was 61–80 with rustfft and the
+//! per-frame polyphase sum), critically sampled 365–400 (was 172);
+//! 61.44 MS/s 2× 180–218 (was 72–77); 20 MS/s 1 MHz 2× 220–255 (was 75–79).
 //! Frames run eight to a vector (one per lane): the polyphase sum, a
 //! Stockham FFT over rows of frames and the channel copies take about
 //! 35 / 35 / 20 % (the rest: the input transpose).
