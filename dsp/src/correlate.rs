@@ -404,6 +404,39 @@ pub fn normalized_sq(corr_re: &[f32], corr_im: &[f32], energy: &[f32], template_
     }
 }
 
+/// Sparse correlation with ±1 (or any) weights at a fixed spacing:
+/// `out[i] += Σ_p weights[p] · x[i + stride·p]` for every `i < out.len()`
+/// (a SIMD loop). Panics unless `x` holds `out.len() + stride·(weights.len() − 1)`
+/// values: callers size their buffers from the same numbers.
+pub fn strided_taps_accumulate(x: &[f32], stride: usize, weights: &[f32], out: &mut [f32]) {
+    if weights.is_empty() || out.is_empty() {
+        return;
+    }
+    assert!(x.len() >= out.len() + stride * (weights.len() - 1), "strided_taps_accumulate: input too short");
+    kern::signed_taps(x, stride, weights, out);
+}
+
+/// The front of a differential (carrier-offset-free) detector for binary
+/// CPM at 4 samples per symbol: the input smoothed by a one-symbol moving
+/// sum `s`, then `y[k] = s[k+7]·conj(s[k+3])` (the phase turned over one
+/// symbol) and `pw[k] = |s[k+7]|²`, for `k < y_re.len()`. `x` holds
+/// `y_re.len() + 7` samples (the first 7 are history). Panics when the
+/// lengths disagree.
+pub fn smoothed_lag4_differential(x_re: &[f32], x_im: &[f32], y_re: &mut [f32], y_im: &mut [f32], pw: &mut [f32]) {
+    let n = y_re.len();
+    assert!(y_im.len() == n && pw.len() == n && x_re.len() >= n + 7 && x_im.len() >= n + 7, "smoothed_lag4: lengths");
+    kern::smoothed_lag4(x_re, x_im, y_re, y_im, pw);
+}
+
+/// Half-rate box difference: `u[i] = Σ_{j<8} x[2i+2+j] − Σ_{j<8} x[2i+10+j]`
+/// for `i < u.len()` (a pattern "first two symbols minus last two" score at
+/// 4 samples per symbol, every other sample). `x` holds `2·(u.len() + 8)`
+/// values. Panics otherwise.
+pub fn half_rate_box_difference(x: &[f32], u: &mut [f32]) {
+    assert!(x.len() >= 2 * (u.len() + 8), "half_rate_box_difference: input too short");
+    kern::half_rate_box_diff(x, u);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,5 +637,41 @@ mod tests {
         let mut z = [5.0f32];
         normalized_sq(&[1.0], &[1.0], &[0.0], 1.0, &mut z);
         assert_eq!(z, [0.0]);
+    }
+
+    #[test]
+    fn strided_taps_match_the_definition() {
+        let x: Vec<f32> = (0..500).map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0).collect();
+        let w: Vec<f32> = (0..20).map(|p| if p % 3 == 0 { 1.0 } else { -1.0 }).collect();
+        let mut out = vec![0.5f32; 200];
+        strided_taps_accumulate(&x, 8, &w, &mut out);
+        for (i, &o) in out.iter().enumerate() {
+            let want: f64 = 0.5 + (0..20).map(|p| w[p] as f64 * x[i + 8 * p] as f64).sum::<f64>();
+            assert!((o as f64 - want).abs() < 1e-4, "{i}");
+        }
+    }
+
+    #[test]
+    fn detector_fronts_match_the_definitions() {
+        let xr: Vec<f32> = (0..300).map(|i| ((i * 13 % 29) as f32 - 14.0) / 9.0).collect();
+        let xi: Vec<f32> = (0..300).map(|i| ((i * 7 % 31) as f32 - 15.0) / 11.0).collect();
+        let n = 293;
+        let (mut yr, mut yi, mut pw) = (vec![0f32; n], vec![0f32; n], vec![0f32; n]);
+        smoothed_lag4_differential(&xr, &xi, &mut yr, &mut yi, &mut pw);
+        let s = |j: usize| -> (f64, f64) {
+            ((0..4).map(|d| xr[j - d] as f64).sum(), (0..4).map(|d| xi[j - d] as f64).sum())
+        };
+        for k in 0..n {
+            let (a, b) = (s(k + 7), s(k + 3));
+            assert!((yr[k] as f64 - (a.0 * b.0 + a.1 * b.1)).abs() < 1e-3, "{k}");
+            assert!((yi[k] as f64 - (a.1 * b.0 - a.0 * b.1)).abs() < 1e-3, "{k}");
+            assert!((pw[k] as f64 - (a.0 * a.0 + a.1 * a.1)).abs() < 1e-3, "{k}");
+        }
+        let mut u = vec![0f32; 100];
+        half_rate_box_difference(&xr, &mut u);
+        for (i, &v) in u.iter().enumerate() {
+            let want: f64 = (0..8).map(|j| xr[2 * i + 2 + j] as f64 - xr[2 * i + 10 + j] as f64).sum();
+            assert!((v as f64 - want).abs() < 1e-4, "{i}");
+        }
     }
 }

@@ -1027,3 +1027,52 @@ fn pass_generic<const F: bool>(
         }
     }
 }
+
+/// `out[i] += Σ_p signs[p] · x[i + stride·p]` for `i < out.len()`; `x`
+/// holds at least `out.len() + stride·(signs.len() − 1)` values. One pass
+/// over `out` per tap, in tap order, so each output gets the same sequence
+/// of additions wherever it is.
+#[multiversion(targets = "simd")]
+pub(crate) fn signed_taps(x: &[f32], stride: usize, signs: &[f32], out: &mut [f32]) {
+    let n = out.len();
+    for (p, &s) in signs.iter().enumerate() {
+        let xs = &x[p * stride..p * stride + n];
+        for (o, &v) in out.iter_mut().zip(xs) {
+            *o += s * v;
+        }
+    }
+}
+
+/// One-symbol-lag differential of a moving-sum-smoothed signal: with
+/// `s[j] = x[j] + x[j−1] + x[j−2] + x[j−3]` (j ≥ 3), for every `k` in
+/// `0..y_re.len()`: `y[k] = s[k+7]·conj(s[k+3])` and `pw[k] = |s[k+7]|²`.
+/// `x` holds `y_re.len() + 7` values; all outputs have one length.
+#[multiversion(targets = "simd")]
+pub(crate) fn smoothed_lag4(x_re: &[f32], x_im: &[f32], y_re: &mut [f32], y_im: &mut [f32], pw: &mut [f32]) {
+    let n = y_re.len().min(y_im.len()).min(pw.len());
+    let (x_re, x_im) = (&x_re[..n + 7], &x_im[..n + 7]);
+    for k in 0..n {
+        let ar = x_re[k + 7] + x_re[k + 6] + x_re[k + 5] + x_re[k + 4];
+        let ai = x_im[k + 7] + x_im[k + 6] + x_im[k + 5] + x_im[k + 4];
+        let br = x_re[k + 3] + x_re[k + 2] + x_re[k + 1] + x_re[k];
+        let bi = x_im[k + 3] + x_im[k + 2] + x_im[k + 1] + x_im[k];
+        y_re[k] = ar * br + ai * bi;
+        y_im[k] = ai * br - ar * bi;
+        pw[k] = ar * ar + ai * ai;
+    }
+}
+
+/// Box differences at half rate: with `z[i] = x[2i] + x[2i+1]` and
+/// `b[i] = z[i] + z[i+1] + z[i+2] + z[i+3]`, `u[i] = b[i+1] − b[i+5]` for
+/// `i < u.len()`; `x` holds `2·(u.len() + 8)` values.
+#[multiversion(targets = "simd")]
+pub(crate) fn half_rate_box_diff(x: &[f32], u: &mut [f32]) {
+    let n = u.len();
+    let x = &x[..2 * (n + 8)];
+    for (i, o) in u.iter_mut().enumerate() {
+        let j = 2 * i;
+        let b1 = (x[j + 2] + x[j + 3]) + (x[j + 4] + x[j + 5]) + (x[j + 6] + x[j + 7]) + (x[j + 8] + x[j + 9]);
+        let b5 = (x[j + 10] + x[j + 11]) + (x[j + 12] + x[j + 13]) + (x[j + 14] + x[j + 15]) + (x[j + 16] + x[j + 17]);
+        *o = b1 - b5;
+    }
+}

@@ -228,13 +228,9 @@ impl CodedCandidate {
 pub struct CodedDetector {
     signs: Vec<f32>,
     threshold: f32,
-    /// Last 4 input samples (for y).
-    last_re: [f32; SPS],
-    last_im: [f32; SPS],
-    raw_re: [f32; SPS],
-    raw_im: [f32; SPS],
-    sum_re: f32,
-    sum_im: f32,
+    /// The last `HIST` input samples, then the block being processed.
+    ext_re: Vec<f32>,
+    ext_im: Vec<f32>,
     seen: u64,
     /// y and |r|² from absolute index `base`.
     y_re: Vec<f32>,
@@ -249,12 +245,12 @@ pub struct CodedDetector {
     u_im: Vec<f32>,
     c_re: Vec<f32>,
     c_im: Vec<f32>,
-    b8_re: Vec<f32>,
-    b8_im: Vec<f32>,
 }
 
 /// Evaluations per batch.
 const BATCH: usize = 2048;
+/// Input history the smoothing and the differential need (3 + 4 samples).
+const HIST: usize = 7;
 
 impl CodedDetector {
     pub fn new(access_address: u32, threshold: f32) -> Self {
@@ -262,12 +258,8 @@ impl CodedDetector {
         CodedDetector {
             signs,
             threshold,
-            last_re: [0.0; SPS],
-            last_im: [0.0; SPS],
-            raw_re: [0.0; SPS],
-            raw_im: [0.0; SPS],
-            sum_re: 0.0,
-            sum_im: 0.0,
+            ext_re: vec![0.0; HIST],
+            ext_im: vec![0.0; HIST],
             seen: 0,
             y_re: Vec::new(),
             y_im: Vec::new(),
@@ -279,36 +271,38 @@ impl CodedDetector {
             u_im: Vec::new(),
             c_re: Vec::new(),
             c_im: Vec::new(),
-            b8_re: Vec::new(),
-            b8_im: Vec::new(),
         }
     }
 
     /// Feeds channel-rate samples; appends candidates (in order).
     pub fn process(&mut self, re: &[f32], im: &[f32], out: &mut Vec<CodedCandidate>) {
         let n = re.len().min(im.len());
-        for k in 0..n {
-            let slot = (self.seen % SPS as u64) as usize;
-            // one-symbol moving sum (a lowpass of about the signal's width)
-            self.sum_re += re[k] - self.raw_re[slot];
-            self.sum_im += im[k] - self.raw_im[slot];
-            self.raw_re[slot] = re[k];
-            self.raw_im[slot] = im[k];
-            if slot == 0 {
-                // exact every symbol, so rounding does not build up
-                self.sum_re = self.raw_re.iter().sum();
-                self.sum_im = self.raw_im.iter().sum();
-            }
-            let (pr, pi) = (self.last_re[slot], self.last_im[slot]);
-            let (r, i) = (self.sum_re, self.sum_im);
-            // r · conj(previous)
-            self.y_re.push(r * pr + i * pi);
-            self.y_im.push(i * pr - r * pi);
-            self.pw.push(r * r + i * i);
-            self.last_re[slot] = r;
-            self.last_im[slot] = i;
-            self.seen += 1;
+        if n == 0 {
+            return;
         }
+        // the last HIST input samples, then this block
+        self.ext_re.truncate(HIST);
+        self.ext_im.truncate(HIST);
+        self.ext_re.extend_from_slice(&re[..n]);
+        self.ext_im.extend_from_slice(&im[..n]);
+        // s = one-symbol moving sum (a lowpass about the signal's width);
+        // y = s[j]·conj(s[j − 4]); |s|² for the energy
+        let l = self.y_re.len();
+        self.y_re.resize(l + n, 0.0);
+        self.y_im.resize(l + n, 0.0);
+        self.pw.resize(l + n, 0.0);
+        ridscope_dsp::correlate::smoothed_lag4_differential(
+            &self.ext_re,
+            &self.ext_im,
+            &mut self.y_re[l..],
+            &mut self.y_im[l..],
+            &mut self.pw[l..],
+        );
+        // keep the history for the next block
+        let len = self.ext_re.len();
+        self.ext_re.drain(..len - HIST);
+        self.ext_im.drain(..len - HIST);
+        self.seen += n as u64;
         self.evaluate(out);
     }
 
@@ -325,9 +319,10 @@ impl CodedDetector {
             if self.next + (DET_NEED as u64) > avail {
                 break;
             }
-            let count = ((avail - DET_NEED as u64 - self.next + 1) as usize).min(BATCH);
+            // offsets next, next + 2, … whose window is complete
+            let count = (((avail - DET_NEED as u64 - self.next) / 2 + 1) as usize).min(BATCH);
             self.batch(count, out);
-            self.next += count as u64;
+            self.next += 2 * count as u64;
         }
         // keep what the next evaluation reads
         let drop = (self.next - self.base) as usize;
@@ -339,55 +334,47 @@ impl CodedDetector {
         }
     }
 
+    /// Evaluates `count` offsets n0 = next + 2i (every other sample: the
+    /// correlation peak is several samples wide).
     fn batch(&mut self, count: usize, out: &mut Vec<CodedCandidate>) {
         let off = (self.next - self.base) as usize;
         let np = self.signs.len();
-        // u[m] for m in [off, off + count + 16·(np−1)): B8 at m+2 and m+10
-        let ulen = count + PAT * (np - 1);
-        let blen = ulen + 16;
-        self.b8_re.clear();
-        self.b8_im.clear();
-        self.b8_re.resize(blen, 0.0);
-        self.b8_im.resize(blen, 0.0);
-        for j in 0..8 {
-            let yr = &self.y_re[off + 2 + j..off + 2 + j + blen];
-            let yi = &self.y_im[off + 2 + j..off + 2 + j + blen];
-            for ((b, a), (c, d)) in self.b8_re.iter_mut().zip(yr).zip(self.b8_im.iter_mut().zip(yi)) {
-                *b += *a;
-                *c += *d;
-            }
-        }
+        // at even offsets m = off + 2i: u[m] = B8[m + 2] − B8[m + 10], with
+        // B8[m] = Σ_{j<8} y[m + j] = z[i] + … + z[i + 3], z[i] = y[2i] + y[2i + 1]
+        let ulen = count + (PAT / 2) * (np - 1);
+        let zlen = ulen + 8;
         self.u_re.clear();
         self.u_im.clear();
-        self.u_re.extend((0..ulen).map(|m| self.b8_re[m] - self.b8_re[m + 8]));
-        self.u_im.extend((0..ulen).map(|m| self.b8_im[m] - self.b8_im[m + 8]));
+        self.u_re.resize(ulen, 0.0);
+        self.u_im.resize(ulen, 0.0);
+        ridscope_dsp::correlate::half_rate_box_difference(&self.y_re[off..off + 2 * zlen], &mut self.u_re);
+        ridscope_dsp::correlate::half_rate_box_difference(&self.y_im[off..off + 2 * zlen], &mut self.u_im);
         self.c_re.clear();
         self.c_im.clear();
         self.c_re.resize(count, 0.0);
         self.c_im.resize(count, 0.0);
-        for (p, &s) in self.signs.iter().enumerate() {
-            let ur = &self.u_re[p * PAT..p * PAT + count];
-            let ui = &self.u_im[p * PAT..p * PAT + count];
-            for ((c, a), (d, b)) in self.c_re.iter_mut().zip(ur).zip(self.c_im.iter_mut().zip(ui)) {
-                *c += s * *a;
-                *d += s * *b;
-            }
-        }
-        // energy over the span, running in f64 over the batch
+        ridscope_dsp::correlate::strided_taps_accumulate(&self.u_re, PAT / 2, &self.signs, &mut self.c_re);
+        ridscope_dsp::correlate::strided_taps_accumulate(&self.u_im, PAT / 2, &self.signs, &mut self.c_im);
+        // energy over the span, running in f64
         let mut e: f64 = self.pw[off..off + DET_SPAN].iter().map(|&v| v as f64).sum();
         for k in 0..count {
             if k > 0 {
-                e += self.pw[off + k - 1 + DET_SPAN] as f64 - self.pw[off + k - 1] as f64;
+                let o = off + 2 * (k - 1);
+                e += (self.pw[o + DET_SPAN] + self.pw[o + DET_SPAN + 1]) as f64 - (self.pw[o] + self.pw[o + 1]) as f64;
             }
-            let (cr, ci) = (self.c_re[k], self.c_im[k]);
-            let m = if e > 1e-30 { ((cr * cr + ci * ci) as f64 / (e * e)) as f32 } else { 0.0 };
-            let n0 = self.next + k as u64;
+            let n0 = self.next + 2 * k as u64;
             if let Some(p) = self.peak
                 && n0 > p.start + DET_DELAY + PEAK_HOLD
             {
                 out.push(p);
                 self.peak = None;
             }
+            let (cr, ci) = (self.c_re[k], self.c_im[k]);
+            let c2 = (cr * cr + ci * ci) as f64;
+            if c2 <= self.threshold as f64 * e * e || e <= 1e-30 {
+                continue;
+            }
+            let m = (c2 / (e * e)) as f32;
             if m > self.threshold && self.peak.is_none_or(|p| m > p.metric) {
                 self.peak =
                     Some(CodedCandidate { start: n0.saturating_sub(DET_DELAY), corr_re: cr, corr_im: ci, metric: m });
@@ -1099,6 +1086,10 @@ mod tests {
         det.process(&re, &im, &mut c);
         let mut m: Vec<f32> = c.iter().map(|c| c.metric).collect();
         m.sort_by(|a, b| b.total_cmp(a));
+        let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, DEFAULT_DET_THRESHOLD);
+        let mut c2 = Vec::new();
+        det.process(&re, &im, &mut c2);
+        eprintln!("noise at the default threshold: {} candidates in 1 s", c2.len());
         eprintln!(
             "noise: {} peaks in 1 s; top {:?}; 100th {} 1000th {}",
             m.len(),

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::bank::BankFront;
 use super::coded::{self, CodedCandidate, CodedDemodulator, CodedDetector, CodedError};
 use super::demod::{DemodError, Demodulator};
 use super::detect::{SPS, SyncDetector};
@@ -23,6 +24,10 @@ const HIT_TO_START: u64 = (SYNC_BITS * SPS) as u64 - 1;
 const PRE: u64 = 16;
 /// The longest packet after the sync word: 2 + 255 + 3 bytes.
 const MAX_AFTER_SYNC: u64 = ((2 + 255 + 3) * 8 * SPS) as u64 + 32;
+/// Channels in band from which one filter bank serves them all.
+const BANK_MIN_CHANNELS: usize = 4;
+/// Input samples per filter-bank step.
+const BANK_CHUNK: usize = 1 << 15;
 /// Window margin before a coded candidate's start.
 const CODED_PRE: u64 = 16;
 /// Samples the coded detector may report a candidate after its start.
@@ -100,7 +105,9 @@ struct ChannelRx {
     /// requested advertising channels otherwise.
     whitening: Vec<u8>,
     freq_hz: Option<f64>,
-    front: Box<dyn Front>,
+    /// The channel's own front end; None when the receiver's filter bank
+    /// serves the channel.
+    front: Option<Box<dyn Front>>,
     det: SyncDetector,
     demod: Demodulator,
     buf_re: Vec<f32>,
@@ -123,6 +130,8 @@ struct ChannelRx {
 pub struct BleReceiver {
     fs: f64,
     chans: Vec<ChannelRx>,
+    /// The filter bank serving every channel, with its output buffers.
+    bank: Option<(BankFront, Vec<(Vec<f32>, Vec<f32>)>)>,
     pub stats: PhyStats,
     aux: Box<super::auxlink::AuxLinker>,
 }
@@ -183,10 +192,24 @@ impl BleReceiver {
                 cfg.sample_rate / 1e6
             ));
         }
-        for (channel, freq_hz, off) in listen {
-            let front = plan_front(cfg.sample_rate, off, CHANNEL_RATE);
-            let demod = Demodulator::new(&sync).with_noise_bandwidth(front.noise_bandwidth_hz());
-            let noise_bw = front.noise_bandwidth_hz();
+        // a filter bank for many channels of a capture with a known centre
+        let bank = match cfg.center_freq_hz {
+            Some(fc) if listen.len() >= BANK_MIN_CHANNELS => {
+                let chs: Vec<u8> = listen.iter().filter_map(|l| l.0).collect();
+                BankFront::new(cfg.sample_rate, fc, &chs).ok().filter(|b| b.channels() == chs.as_slice())
+            }
+            _ => None,
+        };
+        for (idx, (channel, freq_hz, off)) in listen.into_iter().enumerate() {
+            let (front, noise_bw) = match &bank {
+                Some(b) => (None, b.noise_bandwidth_hz(idx)),
+                None => {
+                    let f = plan_front(cfg.sample_rate, off, CHANNEL_RATE);
+                    let nb = f.noise_bandwidth_hz();
+                    (Some(f), nb)
+                }
+            };
+            let demod = Demodulator::new(&sync).with_noise_bandwidth(noise_bw);
             chans.push(ChannelRx {
                 channel,
                 whitening: channel.map_or_else(|| unknown_whitening.clone(), |c| vec![c]),
@@ -209,10 +232,14 @@ impl BleReceiver {
                 chits: Vec::new(),
             });
         }
+        let bank = bank.map(|b| {
+            let outs = vec![(Vec::new(), Vec::new()); b.channels().len()];
+            (b, outs)
+        });
         let known: Vec<u8> = chans.iter().flat_map(|c| c.whitening.iter().copied()).collect();
         let aux =
             Box::new(super::auxlink::AuxLinker::new(&known).with_phys(&[Phy::Ble1m, Phy::BleCodedS8, Phy::BleCodedS2]));
-        Ok(BleReceiver { fs: cfg.sample_rate, chans, stats: PhyStats::default(), aux })
+        Ok(BleReceiver { fs: cfg.sample_rate, chans, bank, stats: PhyStats::default(), aux })
     }
 
     /// The channels being received: (index if known, centre frequency if known).
@@ -226,9 +253,18 @@ impl BleReceiver {
         let n = re.len().min(im.len());
         self.stats.samples += n as u64;
         let first = out.len();
-        for (r, i) in re[..n].chunks(CHUNK).zip(im[..n].chunks(CHUNK)) {
-            for ch in &mut self.chans {
-                ch.push(r, i, false, self.fs, &mut self.stats, out);
+        match &mut self.bank {
+            Some(_) => {
+                for (r, i) in re[..n].chunks(BANK_CHUNK).zip(im[..n].chunks(BANK_CHUNK)) {
+                    self.bank_push(r, i, false, out);
+                }
+            }
+            None => {
+                for (r, i) in re[..n].chunks(CHUNK).zip(im[..n].chunks(CHUNK)) {
+                    for ch in &mut self.chans {
+                        ch.push(r, i, false, self.fs, &mut self.stats, out);
+                    }
+                }
             }
         }
         for f in &out[first..] {
@@ -237,20 +273,44 @@ impl BleReceiver {
         self.stats.aux = self.aux.stats().clone();
     }
 
+    /// Input through the filter bank, each channel's output to its receiver.
+    fn bank_push(&mut self, re: &[f32], im: &[f32], end: bool, out: &mut Vec<Frame>) {
+        let Some((bank, outs)) = &mut self.bank else { return };
+        for o in outs.iter_mut() {
+            o.0.clear();
+            o.1.clear();
+        }
+        bank.process(re, im, outs);
+        let bank = &*bank;
+        for (idx, (ch, o)) in self.chans.iter_mut().zip(outs.iter()).enumerate() {
+            ch.consume(&o.0, &o.1, end, self.fs, &mut self.stats, out, &|k| bank.input_position(idx, k));
+        }
+    }
+
     /// Flushes packets still waiting for samples at the end of the stream:
     /// zeros push the last input samples out of each front end's filters,
     /// then the candidates left are demodulated with what there is.
     pub fn finish(&mut self, out: &mut Vec<Frame>) {
         let first = out.len();
         let zeros = vec![0f32; CHUNK];
-        for ch in &mut self.chans {
-            let mut left = ch.front.flush_len();
+        if let Some((bank, _)) = &self.bank {
+            let mut left = bank.flush_len();
             while left > 0 {
                 let n = left.min(CHUNK);
-                ch.push(&zeros[..n], &zeros[..n], false, self.fs, &mut self.stats, out);
+                self.bank_push(&zeros[..n], &zeros[..n], false, out);
                 left -= n;
             }
-            ch.push(&[], &[], true, self.fs, &mut self.stats, out);
+            self.bank_push(&[], &[], true, out);
+        } else {
+            for ch in &mut self.chans {
+                let mut left = ch.front.as_ref().map_or(0, |f| f.flush_len());
+                while left > 0 {
+                    let n = left.min(CHUNK);
+                    ch.push(&zeros[..n], &zeros[..n], false, self.fs, &mut self.stats, out);
+                    left -= n;
+                }
+                ch.push(&[], &[], true, self.fs, &mut self.stats, out);
+            }
         }
         for f in &out[first..] {
             self.aux.push(f);
@@ -261,16 +321,35 @@ impl BleReceiver {
 }
 
 impl ChannelRx {
+    /// Input through the channel's own front end.
     fn push(&mut self, re: &[f32], im: &[f32], end: bool, fs: f64, stats: &mut PhyStats, out: &mut Vec<Frame>) {
-        // channel-rate samples
-        let (cr, ci): (&[f32], &[f32]) = if self.front.is_passthrough() {
-            (re, im)
+        let Some(mut front) = self.front.take() else { return };
+        if front.is_passthrough() {
+            self.consume(re, im, end, fs, stats, out, &|k| front.input_position(k));
         } else {
-            self.tmp_re.clear();
-            self.tmp_im.clear();
-            self.front.process(re, im, &mut self.tmp_re, &mut self.tmp_im);
-            (&self.tmp_re, &self.tmp_im)
-        };
+            let (mut tr, mut ti) = (std::mem::take(&mut self.tmp_re), std::mem::take(&mut self.tmp_im));
+            tr.clear();
+            ti.clear();
+            front.process(re, im, &mut tr, &mut ti);
+            self.consume(&tr, &ti, end, fs, stats, out, &|k| front.input_position(k));
+            (self.tmp_re, self.tmp_im) = (tr, ti);
+        }
+        self.front = Some(front);
+    }
+
+    /// Channel-rate samples in; `pos` maps a channel-rate position to the
+    /// input stream's.
+    #[allow(clippy::too_many_arguments)]
+    fn consume(
+        &mut self,
+        cr: &[f32],
+        ci: &[f32],
+        end: bool,
+        fs: f64,
+        stats: &mut PhyStats,
+        out: &mut Vec<Frame>,
+        pos: &dyn Fn(f64) -> f64,
+    ) {
         self.hits.clear();
         self.det.process(cr, ci, &mut self.hits);
         self.chits.clear();
@@ -311,7 +390,7 @@ impl ChannelRx {
                     stats.packets += 1;
                     let start_ch = ws as f64 + d.start;
                     self.skip_until = start_ch as u64 + d.len_samples as u64;
-                    let start_in = self.front.input_position(start_ch);
+                    let start_in = pos(start_ch);
                     let mut meta = PhyMeta::new(LinkType::BleLl, Phy::Ble1m);
                     meta.sample = Some(start_in.max(0.0).round() as u64);
                     meta.time_s = start_in / fs;
@@ -335,7 +414,7 @@ impl ChannelRx {
                 }
             }
         }
-        self.coded(end, avail, fs, stats, out);
+        self.coded(end, avail, fs, stats, out, pos);
         // keep what pending candidates (and the next ones) may need
         let keep_from = self
             .pending
@@ -356,7 +435,15 @@ impl ChannelRx {
     }
 
     /// Demodulates the coded candidates whose packets are complete.
-    fn coded(&mut self, end: bool, avail: u64, fs: f64, stats: &mut PhyStats, out: &mut Vec<Frame>) {
+    fn coded(
+        &mut self,
+        end: bool,
+        avail: u64,
+        fs: f64,
+        stats: &mut PhyStats,
+        out: &mut Vec<Frame>,
+        pos: &dyn Fn(f64) -> f64,
+    ) {
         while let Some(&c) = self.cpending.front() {
             if c.start < self.cskip_until || c.start < CODED_PRE {
                 self.cpending.pop_front();
@@ -383,7 +470,7 @@ impl ChannelRx {
                     stats.coded_packets += 1;
                     let start_ch = ws as f64 + d.start;
                     self.cskip_until = start_ch as u64 + d.len_samples as u64;
-                    let start_in = self.front.input_position(start_ch);
+                    let start_in = pos(start_ch);
                     let mut meta = PhyMeta::new(LinkType::BleLl, d.coding.phy());
                     meta.sample = Some(start_in.max(0.0).round() as u64);
                     meta.time_s = start_in / fs;
