@@ -557,11 +557,13 @@ impl CodedDemodulator {
         if sync_end > n {
             return Err(CodedError::Truncated { need: sync_end });
         }
-        // derotate everything available from the window start by the coarse offset
+        // derotate the sync, CI and header (at S=8) by the coarse offset;
+        // the rest of the packet only once the candidate has passed them
         let w0 = coarse - tau_search;
         let two_pi = 2.0 * std::f64::consts::PI;
         let mut freq = cfo_hz;
-        self.derotate(re, im, w0, n, freq / rate);
+        let head_end = n.min(sync_end + tau_search + 2 * (16 + 24) * PAT + 2 * PAT);
+        self.derotate(re, im, w0, head_end, freq / rate, 0.0);
         let np = self.sync_bits.len();
         // timing: for each offset, the pattern-to-pattern rotation gives a
         // fine frequency; the offset with the largest coherent sum wins
@@ -611,7 +613,7 @@ impl CodedDemodulator {
         self.set_frac(bestf.1);
         // the fine frequency, and the carrier phase at the first pattern
         freq += dphi / (two_pi * PAT as f64) * rate;
-        self.derotate(re, im, w0, n, freq / rate);
+        self.derotate(re, im, w0, head_end, freq / rate, 0.0);
         // the coherent sum again, on samples turned by the final frequency
         let mut g = (0f64, 0f64);
         for p in 0..np {
@@ -635,13 +637,9 @@ impl CodedDemodulator {
         let amp = gmag / tn;
         let noise = (e / tn - amp * amp).max(amp * amp * 1e-6);
         let phase = (g.1 / gmag, g.0 / gmag); // (sin, cos) of the carrier phase
-        // rotate the reference phase out: x ← x·e^{−jφ}
-        let (sn, cs) = (phase.0 as f32, phase.1 as f32);
-        for (r, i) in self.x_re.iter_mut().zip(self.x_im.iter_mut()) {
-            let (a, b) = (*r, *i);
-            *r = a * cs + b * sn;
-            *i = b * cs - a * sn;
-        }
+        // turn the carrier phase out too: x ← x·e^{−jφ}
+        let phi = phase.0.atan2(phase.1);
+        self.derotate(re, im, w0, head_end, freq / rate, phi);
 
         // CI + TERM1: 10 S=8 coded bits after the sync patterns
         let ci_start = tau + np * PAT;
@@ -661,7 +659,7 @@ impl CodedDemodulator {
         // header: 16 bits plus a lookahead, decoded without termination
         let head_bits = 16 + 24;
         let need = b2 + 2 * head_bits * per_coded + SPS;
-        if need > self.x_re.len() {
+        if need > n - w0 {
             return Err(CodedError::Truncated { need: w0 + need });
         }
         self.decode_block2(coding, b2, head_bits, false, amp as f32);
@@ -673,11 +671,15 @@ impl CodedDemodulator {
             let len = head[1] as usize;
             let info = (2 + len + CRC_LEN) * 8 + TERM_BITS;
             let end = b2 + 2 * info * per_coded;
-            if end + SPS > self.x_re.len() {
+            if end + SPS > n - w0 {
                 if result.is_none() {
                     return Err(CodedError::Truncated { need: w0 + end + SPS });
                 }
                 continue;
+            }
+            if end + 2 * PAT > self.x_re.len() && self.x_re.len() < n - w0 {
+                // the whole packet (and a little after it, for the pilots)
+                self.derotate(re, im, w0, n.min(w0 + end + (PILOT_SPAN + 2) * PAT), freq / rate, phi);
             }
             self.decode_block2(coding, b2, info, true, amp as f32);
             let mut bytes = bits_to_bytes(&self.bits[..info - TERM_BITS]);
@@ -712,8 +714,8 @@ impl CodedDemodulator {
         (self.t_re, self.t_im) = self.tabs[f];
     }
 
-    /// x = (re, im)[w0..n] · e^{−j2π f k}, k counted from w0.
-    fn derotate(&mut self, re: &[f32], im: &[f32], w0: usize, n: usize, cycles_per_sample: f64) {
+    /// x = (re, im)[w0..n] · e^{−j(2π f k + phase0)}, k counted from w0.
+    fn derotate(&mut self, re: &[f32], im: &[f32], w0: usize, n: usize, cycles_per_sample: f64, phase0: f64) {
         self.x_re.clear();
         self.x_im.clear();
         let len = n.saturating_sub(w0);
@@ -724,7 +726,7 @@ impl CodedDemodulator {
         let mut k = 0;
         while k < len {
             let m = (len - k).min(256);
-            let (s0, c0) = (step * k as f64).sin_cos();
+            let (s0, c0) = (step * k as f64 - phase0).sin_cos();
             let (ds, dc) = step.sin_cos();
             let (mut c, mut s) = (c0, s0);
             for j in 0..m {

@@ -36,7 +36,7 @@ const CODED_LAG: u64 = (coded::SYNC_PATTERNS * coded::PAT + 4096) as u64;
 /// stage stay in the CPU caches.
 const CHUNK: usize = 4096;
 /// The channel buffer is trimmed once this many samples are no longer needed.
-const TRIM: u64 = 1 << 16;
+const TRIM: u64 = 1 << 18;
 
 /// Half-width of spectrum a channel needs (signal ±0.6 MHz plus carrier offsets).
 pub const CHANNEL_HALF_WIDTH_HZ: f64 = 0.9e6;
