@@ -549,6 +549,11 @@ pub struct SynthMixedArgs {
     /// Seconds between the DroneID bursts of one drone.
     #[arg(long = "dji-period", default_value_t = 0.6)]
     pub dji_period: f64,
+    /// Also BLE 5 Long Range (LE Coded S=8 extended advertising, AUX
+    /// packets on random data channels): for a full-band capture, e.g.
+    /// `--rate 100e6 --freq 2441e6`.
+    #[arg(long)]
+    pub ble5: bool,
     /// Sample format of the output (cu8, cs8, cs16, cf32, cf64).
     #[arg(long, value_parser = decode::parse_format, default_value = "cs16")]
     pub format: crate::source::SampleFormat,
@@ -995,6 +1000,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
                 wifi_plan,
                 dji,
                 dji_plan,
+                ble5: a.ble5.then_some(crate::synth::scenario::BlePhy::CodedS8),
             })
         }
     }

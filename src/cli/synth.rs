@@ -434,6 +434,10 @@ pub struct SynthMixedConfig {
     /// The DroneID SNR in 9 MHz, carrier and clock errors.
     pub dji: DjiIqConfig,
     pub dji_plan: DjiPlan,
+    /// Also BLE 5 Long Range extended advertising on this Coded PHY (its
+    /// packets get the BLE Eb/N0 per 1 Mb/s symbol, so 9 dB more per
+    /// information bit at S=8).
+    pub ble5: Option<scenario::BlePhy>,
 }
 
 pub fn run_mixed(cfg: SynthMixedConfig) -> ExitCode {
@@ -448,7 +452,11 @@ pub fn synth_mixed(cfg: &SynthMixedConfig) -> Result<String, String> {
     let wifi_iq = WifiIqConfig { sample_rate: fs, center_freq_hz: fc, seed: cfg.ble.seed, ..cfg.wifi.clone() };
     let dji_iq = DjiIqConfig { sample_rate: fs, center_freq_hz: fc, seed: cfg.ble.seed, ..cfg.dji.clone() };
     check_wifi(&wifi_iq, &cfg.wifi_plan)?;
-    let ble_txs = scenario::ble4_legacy(&cfg.scenario).map_err(|e| format!("scenario: {e}"))?;
+    let mut ble_txs = scenario::ble4_legacy(&cfg.scenario).map_err(|e| format!("scenario: {e}"))?;
+    if let Some(phy) = cfg.ble5 {
+        ble_txs.extend(scenario::ble5_extended(&cfg.scenario, phy).map_err(|e| format!("scenario: {e}"))?);
+        ble_txs.sort_by(|a, b| a.t_s.total_cmp(&b.t_s).then(a.drone.cmp(&b.drone)).then(a.channel.cmp(&b.channel)));
+    }
     let ble_in: Vec<_> = ble_txs.iter().filter(|t| t.freq_hz().is_some_and(|f| cfg.ble.in_band(f))).cloned().collect();
     if ble_in.is_empty() && !ble_txs.is_empty() {
         return Err(format!(
