@@ -1044,79 +1044,28 @@ mod tests {
         assert!(ok >= 18, "{ok}/20 at 8 dB");
     }
 
+    /// On white noise the detector fires a few times a second; at 6 dB
+    /// Eb/N0 it finds every packet's start.
     #[test]
-    #[ignore]
-    fn diag_sweep() {
-        for coding in [Coding::S8, Coding::S2] {
-            for ebn0 in [3.0, 4.0, 5.0, 6.0, 7.0, 8.0] {
-                let (mut det_ok, mut ok, mut sync_ok, n) = (0, 0, 0, 100);
-                for seed in 0..n as u64 {
-                    let p = pdu(60);
-                    let sym = air_symbols(ADV_ACCESS_ADDRESS, 9, coding, &with_crc(&p));
-                    let (re, im) = render(&[(sym.clone(), 3000.0)], sym.len() * SPS + 6000, 30e3, coding, ebn0, seed);
-                    let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, DEFAULT_DET_THRESHOLD);
-                    let mut c = Vec::new();
-                    det.process(&re, &im, &mut c);
-                    det.finish(&mut c);
-                    if c.iter().any(|c| (c.start as i64 - 3000).abs() <= 3) {
-                        det_ok += 1;
-                    }
-                    let mut d = CodedDemodulator::new(ADV_ACCESS_ADDRESS);
-                    if let Ok(pk) = d.demodulate(&re, &im, 3000, 30e3, &[9], 4e6) {
-                        if (pk.start - 3000.0).abs() < 1.0 {
-                            sync_ok += 1;
-                        }
-                        if pk.bytes == with_crc(&p) {
-                            ok += 1;
-                        }
-                    }
-                }
-                eprintln!("{coding:?} {ebn0} dB: detected {det_ok}/{n}, sync(given) {sync_ok}, decoded(given) {ok}");
-            }
-        }
-    }
-
-    #[test]
-    #[ignore]
-    fn diag_metric() {
-        // noise only: distribution of candidate metrics at a zero threshold
-        let n = 4_000_000;
+    fn detector_false_alarms_and_detection() {
+        let n = 2_000_000;
         let (mut re, mut im) = (vec![0f32; n], vec![0f32; n]);
         ridscope_dsp::noise::Rng::new(5).add_awgn(&mut re, &mut im, 1.0);
-        let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, 0.0);
+        let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, DEFAULT_DET_THRESHOLD);
         let mut c = Vec::new();
         det.process(&re, &im, &mut c);
-        let mut m: Vec<f32> = c.iter().map(|c| c.metric).collect();
-        m.sort_by(|a, b| b.total_cmp(a));
-        let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, DEFAULT_DET_THRESHOLD);
-        let mut c2 = Vec::new();
-        det.process(&re, &im, &mut c2);
-        eprintln!("noise at the default threshold: {} candidates in 1 s", c2.len());
-        eprintln!(
-            "noise: {} peaks in 1 s; top {:?}; 100th {} 1000th {}",
-            m.len(),
-            &m[..5],
-            m[100],
-            m[1000.min(m.len() - 1)]
-        );
-        for ebn0 in [5.0, 6.0, 7.0] {
-            let mut v = Vec::new();
-            for seed in 0..40u64 {
-                let p = pdu(60);
-                let sym = air_symbols(ADV_ACCESS_ADDRESS, 9, Coding::S8, &with_crc(&p));
-                let (re, im) = render(&[(sym.clone(), 3000.0)], sym.len() * SPS + 6000, 30e3, Coding::S8, ebn0, seed);
-                let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, 0.0);
-                let mut c = Vec::new();
-                det.process(&re, &im, &mut c);
-                let best = c
-                    .iter()
-                    .filter(|c| (c.start as i64 - 3000).abs() <= 40)
-                    .map(|c| (c.metric, c.start))
-                    .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
-                v.push(best);
-            }
-            v.sort_by(|a, b| a.0.total_cmp(&b.0));
-            eprintln!("{ebn0} dB: metric at start: min {:?} 10% {:?} median {:?}", v[0], v[4], v[20]);
+        det.finish(&mut c);
+        assert!(c.len() <= 20, "{} candidates in 0.5 s of noise", c.len());
+        let mut found = 0;
+        for seed in 0..20u64 {
+            let sym = air_symbols(ADV_ACCESS_ADDRESS, 9, Coding::S8, &with_crc(&pdu(20)));
+            let (re, im) = render(&[(sym.clone(), 3000.0)], sym.len() * SPS + 6000, 30e3, Coding::S8, 6.0, seed);
+            let mut det = CodedDetector::new(ADV_ACCESS_ADDRESS, DEFAULT_DET_THRESHOLD);
+            let mut c = Vec::new();
+            det.process(&re, &im, &mut c);
+            det.finish(&mut c);
+            found += c.iter().any(|c| (c.start as i64 - 3000).abs() <= 3) as usize;
         }
+        assert!(found >= 19, "{found}/20 detected at 6 dB");
     }
 }

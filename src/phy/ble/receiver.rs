@@ -127,11 +127,14 @@ struct ChannelRx {
     chits: Vec<CodedCandidate>,
 }
 
+/// Per-channel output buffers of the filter bank.
+type ChannelBuffers = Vec<(Vec<f32>, Vec<f32>)>;
+
 pub struct BleReceiver {
     fs: f64,
     chans: Vec<ChannelRx>,
     /// The filter bank serving every channel, with its output buffers.
-    bank: Option<(BankFront, Vec<(Vec<f32>, Vec<f32>)>)>,
+    bank: Option<(BankFront, ChannelBuffers)>,
     pub stats: PhyStats,
     aux: Box<super::auxlink::AuxLinker>,
 }
