@@ -323,7 +323,31 @@ impl BleReceiver {
     }
 }
 
+/// What a demodulator measured on a packet.
+struct Quality {
+    channel: u8,
+    rssi_dbfs: f32,
+    snr_db: f32,
+    cfo_hz: f64,
+}
+
 impl ChannelRx {
+    /// The frame metadata of a packet starting at input position `start_in`.
+    fn meta(&self, phy: Phy, start_in: f64, fs: f64, q: Quality) -> PhyMeta {
+        let mut meta = PhyMeta::new(LinkType::BleLl, phy);
+        meta.sample = Some(start_in.max(0.0).round() as u64);
+        meta.time_s = start_in / fs;
+        meta.channel = Some(q.channel as u16);
+        meta.freq_hz = self.freq_hz.or_else(|| ble_channel_freq_hz(q.channel));
+        meta.rssi_dbfs = Some(q.rssi_dbfs);
+        meta.snr_db = Some(q.snr_db);
+        meta.cfo_hz = Some(q.cfo_hz as f32);
+        meta.access_address = Some(ADV_ACCESS_ADDRESS);
+        meta.fcs_included = true;
+        meta.crc_ok_at_capture = Some(true);
+        meta
+    }
+
     /// Input through the channel's own front end.
     fn push(&mut self, re: &[f32], im: &[f32], end: bool, fs: f64, stats: &mut PhyStats, out: &mut Vec<Frame>) {
         let Some(mut front) = self.front.take() else { return };
@@ -393,18 +417,8 @@ impl ChannelRx {
                     stats.packets += 1;
                     let start_ch = ws as f64 + d.start;
                     self.skip_until = start_ch as u64 + d.len_samples as u64;
-                    let start_in = pos(start_ch);
-                    let mut meta = PhyMeta::new(LinkType::BleLl, Phy::Ble1m);
-                    meta.sample = Some(start_in.max(0.0).round() as u64);
-                    meta.time_s = start_in / fs;
-                    meta.channel = Some(d.channel as u16);
-                    meta.freq_hz = self.freq_hz.or_else(|| ble_channel_freq_hz(d.channel));
-                    meta.rssi_dbfs = Some(d.rssi_dbfs);
-                    meta.snr_db = Some(d.snr_db);
-                    meta.cfo_hz = Some(d.cfo_hz as f32);
-                    meta.access_address = Some(ADV_ACCESS_ADDRESS);
-                    meta.fcs_included = true;
-                    meta.crc_ok_at_capture = Some(true);
+                    let q = Quality { channel: d.channel, rssi_dbfs: d.rssi_dbfs, snr_db: d.snr_db, cfo_hz: d.cfo_hz };
+                    let meta = self.meta(Phy::Ble1m, pos(start_ch), fs, q);
                     out.push(Frame { bytes: d.bytes, meta });
                 }
                 Ok(_) => {
@@ -473,18 +487,8 @@ impl ChannelRx {
                     stats.coded_packets += 1;
                     let start_ch = ws as f64 + d.start;
                     self.cskip_until = start_ch as u64 + d.len_samples as u64;
-                    let start_in = pos(start_ch);
-                    let mut meta = PhyMeta::new(LinkType::BleLl, d.coding.phy());
-                    meta.sample = Some(start_in.max(0.0).round() as u64);
-                    meta.time_s = start_in / fs;
-                    meta.channel = Some(d.channel as u16);
-                    meta.freq_hz = self.freq_hz.or_else(|| ble_channel_freq_hz(d.channel));
-                    meta.rssi_dbfs = Some(d.rssi_dbfs);
-                    meta.snr_db = Some(d.snr_db);
-                    meta.cfo_hz = Some(d.cfo_hz as f32);
-                    meta.access_address = Some(ADV_ACCESS_ADDRESS);
-                    meta.fcs_included = true;
-                    meta.crc_ok_at_capture = Some(true);
+                    let q = Quality { channel: d.channel, rssi_dbfs: d.rssi_dbfs, snr_db: d.snr_db, cfo_hz: d.cfo_hz };
+                    let meta = self.meta(d.coding.phy(), pos(start_ch), fs, q);
                     out.push(Frame { bytes: d.bytes, meta });
                 }
                 Ok(_) => stats.coded_crc_errors += 1,
