@@ -2,22 +2,12 @@
 //! ../shared/captures/pcap fed through the AUX linker. Skips with a reason
 //! when the file is absent.
 
+mod common;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use ridscope::link::ble::{AdvPdu, PduType, split_crc};
 use ridscope::pcap::{PcapReader, record_to_frame};
 use ridscope::phy::ble::auxlink::AuxLinker;
-
-fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/pcap").join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} is absent", p.display());
-        None
-    }
-}
 
 /// odid_bt5_lr_sample.pcapng was recorded by an nRF Sniffer following the
 /// advertiser's AuxPtrs: it holds only the AUX_ADV_IND packets (LE Coded
@@ -26,7 +16,7 @@ fn shared(name: &str) -> Option<PathBuf> {
 /// no AUX is expected, missed or outside the band.
 #[test]
 fn bt5_sample_has_aux_packets_but_no_primaries() {
-    let Some(p) = shared("odid_bt5_lr_sample.pcapng") else { return };
+    let Some(p) = common::shared_pcap("odid_bt5_lr_sample.pcapng") else { return };
     let mut linker = AuxLinker::new(&(0..40).collect::<Vec<u8>>());
     let (mut start, mut frames, mut good) = (None, 0u64, 0u64);
     let mut kinds: BTreeMap<(&'static str, bool), u64> = BTreeMap::new();

@@ -20,16 +20,6 @@ use ridscope::synth::iq::{IqConfig, render_ble};
 use ridscope::synth::scenario::{BlePhy, BleTx, ScenarioConfig};
 use ridscope::synth::score::{parse_jsonl, score};
 
-fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/pcap").join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} is absent", p.display());
-        None
-    }
-}
-
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("ridscope-coded-test-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -44,7 +34,7 @@ fn tmp(name: &str) -> PathBuf {
 /// rejected as such).
 #[test]
 fn bt5_pcap_frames_on_the_air_decode_to_the_same_bytes() {
-    let Some(p) = shared("odid_bt5_lr_sample.pcapng") else { return };
+    let Some(p) = common::shared_pcap("odid_bt5_lr_sample.pcapng") else { return };
     let mut start = None;
     let mut originals = Vec::new();
     for rec in PcapReader::open(&p).expect("open") {

@@ -2,19 +2,9 @@
 //! every Remote ID frame decodes, the empty BT5 packs are rejected cleanly,
 //! corrupt frames are counted. Skips with a reason when ../shared is absent.
 
+mod common;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
-
-fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/pcap").join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} is absent", p.display());
-        None
-    }
-}
 
 struct Run {
     records: Vec<serde_json::Value>,
@@ -22,7 +12,7 @@ struct Run {
 }
 
 fn run(name: &str) -> Option<Run> {
-    let p = shared(name)?;
+    let p = common::shared_pcap(name)?;
     let o = Command::new(env!("CARGO_BIN_EXE_ridscope")).args(["parse", "--pcap"]).arg(&p).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let records = String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -2,11 +2,26 @@
 
 use std::path::{Path, PathBuf};
 
+/// A capture of `../shared/captures/pcap`, or None (with the reason
+/// printed) when that folder is absent, so the test skips.
+#[allow(dead_code)]
+pub fn shared_pcap(name: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/captures/pcap").join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipping: {} is absent", p.display());
+        None
+    }
+}
+
 /// Removes a capture's files (the file, a SigMF pair's data file, the
 /// truth beside it) and their directory once empty, when dropped, even when
 /// the test fails: synthesized captures are large.
+#[allow(dead_code)]
 pub struct Cleanup(Vec<PathBuf>);
 
+#[allow(dead_code)]
 impl Cleanup {
     pub fn of(p: &Path) -> Cleanup {
         let mut v = vec![p.to_path_buf(), ridscope::cli::synth::truth_path(p)];

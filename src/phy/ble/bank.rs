@@ -29,16 +29,12 @@ use ridscope_dsp::resample::FractionalResampler;
 use super::receiver::{CHANNEL_RATE, channel_in_band};
 use crate::frame::ble_channel_freq_hz;
 
-/// Passband edge beyond the residual (the BLE signal plus carrier offset).
-const PASS_HZ: f64 = 0.8e6;
-/// Stopband edge beyond the residual when aliasing allows (the
-/// neighbouring channels are 2 MHz away).
-const STOP_HZ: f64 = 2.2e6;
-const ATTEN_DB: f64 = 50.0;
+// The channel filter of a single-channel front end: flat to PASS_HZ beyond
+// the residual (the BLE signal plus carrier offset), ATTEN_DB down from
+// STOP_HZ beyond it when aliasing allows (the neighbours are 2 MHz away).
+use super::front::{ATTEN_DB, FLUSH_MARGIN, PASS_HZ, STOP_HZ};
 /// Narrowest transition band accepted for a bank.
 const MIN_TRANSITION_HZ: f64 = 0.25e6;
-/// Channel-rate samples flushed beyond the last input sample (2 symbols).
-const FLUSH_MARGIN: f64 = 8.0;
 
 /// One BLE channel's path behind the bank.
 struct Path {

@@ -31,7 +31,7 @@
 //! 3. S=8: soft bits are the imaginary-part correlations against the
 //!    phase reference, which is the pilot part smoothed over ±`PILOT_SPAN`
 //!    patterns (it follows residual carrier drift with no decisions);
-//!    S=2: soft bits are one-symbol differential phase changes;
+//!    S=2: one trellis over the code and the carrier phase (see `s2_psp`);
 //! 4. decides CI by trying its four values, decodes the header and then the
 //!    whole block 2 with a soft Viterbi decoder (terminated by TERM2),
 //!    dewhitens and checks the CRC.
@@ -890,33 +890,6 @@ impl CodedDemodulator {
             // the input bit is the newest bit of the encoder state
             self.bits[first + t] = (st >> 2) & 1 == 1;
             st = dec[t * NS + st] as usize;
-        }
-    }
-
-    /// Appends soft values of `count` coded bits of block 2 at `b2`
-    /// (one-symbol differential detection for S=2; kept for comparison).
-    #[allow(dead_code)]
-    fn block2_soft(&mut self, coding: Coding, b2: usize, count: usize, amp: f32) {
-        match coding {
-            Coding::S8 => self.s8_soft(b2, count, amp, usize::MAX),
-            Coding::S2 => {
-                // one-symbol differential phase change, each boundary sample
-                // averaged with its neighbours
-                let at = |x: &[f32], s: usize| x[s - 1] + x[s] + x[s + 1];
-                let scale = 1.0 / (9.0 * amp * amp).max(1e-20);
-                for k in 0..count {
-                    let s0 = b2 + k * SPS;
-                    let s1 = s0 + SPS;
-                    if s0 < 1 || s1 + 1 >= self.x_re.len() {
-                        self.soft.push(0.0);
-                        continue;
-                    }
-                    let (ar, ai) = (at(&self.x_re, s0), at(&self.x_im, s0));
-                    let (br, bi) = (at(&self.x_re, s1), at(&self.x_im, s1));
-                    // Im(b · conj(a))
-                    self.soft.push((bi * ar - br * ai) * scale);
-                }
-            }
         }
     }
 }

@@ -82,13 +82,13 @@ pub struct Channelizer {
 
 /// Channel filter: flat to ±0.8 MHz (the BLE 1M signal and ±150 kHz of
 /// offset), 50 dB down from ±2.2 MHz (the neighbouring channels are 2 MHz away).
-const PASS_HZ: f64 = 0.8e6;
-const STOP_HZ: f64 = 2.2e6;
-const ATTEN_DB: f64 = 50.0;
+pub(super) const PASS_HZ: f64 = 0.8e6;
+pub(super) const STOP_HZ: f64 = 2.2e6;
+pub(super) const ATTEN_DB: f64 = 50.0;
 /// The BLE signal's half-width (99 % of its power plus offsets).
 const SIGNAL_HZ: f64 = 0.7e6;
 /// Output samples flushed beyond the last input sample at the end (2 symbols).
-const FLUSH_MARGIN: f64 = 8.0;
+pub(super) const FLUSH_MARGIN: f64 = 8.0;
 
 impl Channelizer {
     pub fn new(fs: f64, offset_hz: f64, rate: f64) -> Self {
