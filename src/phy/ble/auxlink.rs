@@ -33,7 +33,7 @@
 use serde::Serialize;
 
 use crate::frame::{Frame, LinkType, Phy};
-use crate::link::ble::{Adi, AdvPdu, AuxPtr, CRC_LEN, PduType, split_crc};
+use crate::link::ble::{Adi, AdvPdu, AuxPtr, CRC_LEN, ExtHeader, PduType, split_crc};
 
 /// How long frames wait in the reorder buffer (seconds of stream time).
 /// Longer than any packet (an LE Coded S=8 PDU of 255 bytes lasts 17 ms),
@@ -297,41 +297,21 @@ impl AuxLinker {
     }
 
     fn item(&mut self, frame: &Frame) -> Option<Item> {
-        let m = &frame.meta;
-        if m.link != LinkType::BleLl || m.crc_ok_at_capture == Some(false) {
-            return None;
-        }
-        let channel = u8::try_from(m.channel?).ok().filter(|&c| c < 40)?;
-        if !m.time_s.is_finite() {
-            return None;
-        }
-        // only the extended advertising family (PDU type 7) matters
-        if frame.bytes.first().is_none_or(|b| b & 0x0F != PduType::AdvExtInd.value()) {
-            return None;
-        }
-        let pdu = if m.fcs_included && m.crc_ok_at_capture == Some(true) {
-            // the receiver checked the CRC: no need to compute it again
-            frame.bytes.get(..frame.bytes.len().checked_sub(CRC_LEN)?)?
-        } else if m.fcs_included {
-            match split_crc(&frame.bytes) {
-                Ok((pdu, true)) => pdu,
-                _ => return None,
-            }
-        } else {
-            &frame.bytes[..]
-        };
-        let p = AdvPdu::parse(pdu).ok()?;
-        if p.pdu_type != PduType::AdvExtInd {
-            return None;
-        }
-        let ext = p.ext?;
+        let (channel, ext) = extended_header(frame)?;
         // a pointer to a channel no auxiliary packet can be on is no pointer
         let aux_ptr = ext.aux_ptr.filter(|a| a.channel < 37);
         if channel >= 37 && aux_ptr.is_none() {
             return None;
         }
         self.seq += 1;
-        Some(Item { time_s: m.time_s, seq: self.seq, channel, adi: ext.adi, has_adv_a: ext.adv_a.is_some(), aux_ptr })
+        Some(Item {
+            time_s: frame.meta.time_s,
+            seq: self.seq,
+            channel,
+            adi: ext.adi,
+            has_adv_a: ext.adv_a.is_some(),
+            aux_ptr,
+        })
     }
 
     /// Processes, in time order, the buffered frames up to `until`.
@@ -480,6 +460,40 @@ impl AuxLinker {
             (SecondaryKind::AuxChainInd, _, _) => s.chain_outside_band += 1,
         }
     }
+}
+
+/// The channel (0..39) and extended header of an extended advertising
+/// frame (PDU type 7: ADV_EXT_IND, AUX_ADV_IND, AUX_CHAIN_IND, …) whose CRC
+/// is good; None for anything else.
+pub fn extended_header(frame: &Frame) -> Option<(u8, ExtHeader)> {
+    let m = &frame.meta;
+    if m.link != LinkType::BleLl || m.crc_ok_at_capture == Some(false) {
+        return None;
+    }
+    let channel = u8::try_from(m.channel?).ok().filter(|&c| c < 40)?;
+    if !m.time_s.is_finite() {
+        return None;
+    }
+    // only the extended advertising family (PDU type 7) matters
+    if frame.bytes.first().is_none_or(|b| b & 0x0F != PduType::AdvExtInd.value()) {
+        return None;
+    }
+    let pdu = if m.fcs_included && m.crc_ok_at_capture == Some(true) {
+        // the receiver checked the CRC: no need to compute it again
+        frame.bytes.get(..frame.bytes.len().checked_sub(CRC_LEN)?)?
+    } else if m.fcs_included {
+        match split_crc(&frame.bytes) {
+            Ok((pdu, true)) => pdu,
+            _ => return None,
+        }
+    } else {
+        &frame.bytes[..]
+    };
+    let p = AdvPdu::parse(pdu).ok()?;
+    if p.pdu_type != PduType::AdvExtInd {
+        return None;
+    }
+    Some((channel, p.ext?))
 }
 
 /// The start-time window of the auxiliary packet `ptr` points to from a

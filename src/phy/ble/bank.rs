@@ -56,6 +56,10 @@ pub struct BankFront {
     delay: f64,
     paths: Vec<Path>,
     flush: usize,
+    /// Turns the input by the plan's shift; with the input so turned.
+    shift: Option<Nco>,
+    shift_re: Vec<f32>,
+    shift_im: Vec<f32>,
     scratch: Vec<(Vec<f32>, Vec<f32>)>,
     mix_re: Vec<f32>,
     mix_im: Vec<f32>,
@@ -64,18 +68,43 @@ pub struct BankFront {
 /// A bank for channel offsets `offsets` (Hz from the capture centre).
 struct Plan {
     m: usize,
+    /// The input is turned by −shift first (Hz): when every channel sits
+    /// the same distance from the bank's grid, shifting the input puts them
+    /// all on it, with no residual mixers and the shortest prototype.
+    shift_hz: f64,
     pass_hz: f64,
     stop_hz: f64,
     cost: f64,
 }
 
+/// Work per input sample of turning the input (a complex multiply and the
+/// oscillator), in the units of [`plan_bank`]'s cost.
+const SHIFT_COST: f64 = 3.0;
+
 fn plan_bank(fs: f64, offsets: &[f64]) -> Option<Plan> {
     let mut best: Option<Plan> = None;
     let max_m = (fs / (CHANNEL_RATE / 2.0)).floor() as usize;
-    for m in (2..=max_m).step_by(2) {
+    for (m, shifted) in (2..=max_m).step_by(2).flat_map(|m| [(m, false), (m, true)]) {
         let s = fs / m as f64;
         let rate = 2.0 * s;
-        let res: Vec<f64> = offsets.iter().map(|&o| o - (o / s).round() * s).collect();
+        let residual = |o: f64| o - (o / s).round() * s;
+        let shift_hz = match offsets.first() {
+            Some(&o0) if shifted => {
+                let r0 = residual(o0);
+                // every channel the same distance (modulo the spacing) off the grid
+                let common = offsets.iter().all(|&o| {
+                    let k = (o - r0) / s;
+                    (k - k.round()).abs() * s < 1.0
+                });
+                if !common || r0.abs() <= 1.0 {
+                    continue;
+                }
+                r0
+            }
+            _ if shifted => continue,
+            _ => 0.0,
+        };
+        let res: Vec<f64> = offsets.iter().map(|&o| residual(o - shift_hz)).collect();
         let max_res = res.iter().fold(0.0f64, |a, r| a.max(r.abs()));
         let pass = max_res + PASS_HZ;
         // content beyond `rate − pass` aliases onto the passband
@@ -95,9 +124,10 @@ fn plan_bank(fs: f64, offsets: &[f64]) -> Option<Plan> {
         };
         let per_channel: f64 =
             res.iter().map(|r| if r.abs() > 1.0 { rate / fs } else { 0.0 } + 2.0 * rs_taps * CHANNEL_RATE / fs).sum();
-        let cost = 2.0 * len / m as f64 + 2.0 * (m as f64).log2() * 2.0 + per_channel;
+        let cost =
+            2.0 * len / m as f64 + 2.0 * (m as f64).log2() * 2.0 + per_channel + if shifted { SHIFT_COST } else { 0.0 };
         if best.as_ref().is_none_or(|b| cost < b.cost) {
-            best = Some(Plan { m, pass_hz: pass, stop_hz: stop, cost });
+            best = Some(Plan { m, shift_hz, pass_hz: pass, stop_hz: stop, cost });
         }
     }
     best
@@ -192,6 +222,7 @@ impl BankFront {
         let mut bank_chans: Vec<usize> = Vec::new();
         let mut picks = Vec::new();
         for &o in &offsets {
+            let o = o - plan.shift_hz;
             let c = (o / s).round();
             let res = o - c * s;
             let c = (c as i64).rem_euclid(m as i64) as usize;
@@ -231,6 +262,9 @@ impl BankFront {
             delay,
             paths,
             flush: latency.ceil() as usize,
+            shift: (plan.shift_hz != 0.0).then(|| Nco::new(-plan.shift_hz, fs)),
+            shift_re: Vec::new(),
+            shift_im: Vec::new(),
             scratch: vec![(Vec::new(), Vec::new()); bank_chans.len()],
             bank,
             mix_re: Vec::new(),
@@ -246,6 +280,16 @@ impl BankFront {
     /// Feeds an input block and appends each channel's new 4 MS/s baseband
     /// samples to `outs[i]` (for `channels()[i]`; `outs` needs that many).
     pub fn process(&mut self, re: &[f32], im: &[f32], outs: &mut [(Vec<f32>, Vec<f32>)]) {
+        let (re, im) = match &mut self.shift {
+            Some(nco) => {
+                let n = re.len().min(im.len());
+                self.shift_re.resize(n, 0.0);
+                self.shift_im.resize(n, 0.0);
+                nco.mix(re, im, &mut self.shift_re, &mut self.shift_im);
+                (&self.shift_re[..], &self.shift_im[..])
+            }
+            None => (re, im),
+        };
         for s in &mut self.scratch {
             s.0.clear();
             s.1.clear();

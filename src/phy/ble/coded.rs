@@ -188,6 +188,13 @@ pub fn sync_pattern_bits(access_address: u32) -> Vec<bool> {
 const DET_SPAN: usize = SYNC_PATTERNS * PAT + 2;
 /// Samples of input the correlation at `n0` reads (y up to n0 + DET_SPAN + 16).
 const DET_NEED: usize = DET_SPAN + PAT + 2;
+/// Samples from a packet's first sample through its header at S=8 and the
+/// lookahead the header is decoded with: where a demodulation can start.
+pub const HEADER_SAMPLES: usize = BLOCK2_SYMBOL * SPS + 2 * (16 + 24) * PAT + 2 * PAT + 8;
+/// Samples past a packet's end its last patterns' pilots are smoothed over.
+pub const TAIL_SAMPLES: usize = (PILOT_SPAN + 2) * PAT;
+/// Samples the detector reads past a packet's first sample to evaluate it.
+pub const DETECTOR_SPAN: usize = DET_NEED;
 /// A peak is reported once the correlation has been evaluated this far past it.
 const PEAK_HOLD: u64 = 48;
 /// Default detection threshold on |C|² / E², see [`CodedDetector`].
@@ -225,6 +232,7 @@ impl CodedCandidate {
 /// bit's sign. Its magnitude is compared with the input energy E over the
 /// same span: M = |C|² / E² is about 0.6·(S/(S+N))² for a packet and
 /// ~1/1300 for noise. Local peaks of M above the threshold are candidates.
+#[derive(Clone)]
 pub struct CodedDetector {
     signs: Vec<f32>,
     threshold: f32,

@@ -37,6 +37,31 @@ const CODED_LAG: u64 = (coded::SYNC_PATTERNS * coded::PAT + 4096) as u64;
 const CHUNK: usize = 4096;
 /// The channel buffer is trimmed once this many samples are no longer needed.
 const TRIM: u64 = 1 << 18;
+/// History a guided data channel keeps (channel-rate samples, 33 ms): a
+/// primary is decoded once a longest coded packet would have ended after
+/// its start, and the auxiliary packet it points to starts after it.
+const GUIDED_HISTORY: u64 = 1 << 15;
+const GUIDED_TRIM: u64 = 1 << 18;
+/// Margin around a guided search window (channel-rate samples).
+const SEARCH_MARGIN: u64 = 64;
+
+/// How the data channels (0..36) are searched for auxiliary packets
+/// (AUX_ADV_IND, AUX_CHAIN_IND).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum AuxScan {
+    /// Guided when one filter bank serves the channels (4 or more in band)
+    /// and an advertising channel is among them; blind otherwise.
+    #[default]
+    Auto,
+    /// Both detectors run on every sample of every channel: also finds
+    /// auxiliary packets whose primaries were not heard (and other traffic
+    /// using the advertising access address), at several times the cost.
+    Blind,
+    /// A data channel is searched only in the window a decoded AuxPtr
+    /// points to, on the PHY it names, as a BLE controller does (needs an
+    /// advertising channel in band).
+    Guided,
+}
 
 /// Half-width of spectrum a channel needs (signal ±0.6 MHz plus carrier offsets).
 pub const CHANNEL_HALF_WIDTH_HZ: f64 = 0.9e6;
@@ -59,6 +84,8 @@ pub struct BleRxConfig {
     /// duplicates are ignored).
     pub channels: Vec<u8>,
     pub max_sync_errors: u32,
+    /// How data channels are searched for auxiliary packets.
+    pub aux_scan: AuxScan,
 }
 
 impl BleRxConfig {
@@ -68,6 +95,7 @@ impl BleRxConfig {
             center_freq_hz,
             channels: ADVERTISING.to_vec(),
             max_sync_errors: DEFAULT_MAX_SYNC_ERRORS,
+            aux_scan: AuxScan::Auto,
         }
     }
 }
@@ -94,6 +122,11 @@ pub struct PhyStats {
     pub coded_crc_errors: u64,
     /// Coded packets with a good CRC (also counted in `packets`).
     pub coded_packets: u64,
+    /// Guided scanning: windows searched on data channels (pointers to the
+    /// same packet count once), and those whose samples had already been
+    /// dropped (pointed too far back).
+    pub guided_searches: u64,
+    pub guided_expired: u64,
     /// Extended advertising: AUX packets linked to their primaries.
     pub aux: super::auxlink::AuxStats,
 }
@@ -123,8 +156,27 @@ struct ChannelRx {
     cdet: CodedDetector,
     cdemod: CodedDemodulator,
     cpending: VecDeque<CodedCandidate>,
+    /// Samples the first of `cpending` waits for (0: not tried yet).
+    cneed: u64,
     cskip_until: u64,
     chits: Vec<CodedCandidate>,
+    /// Guided data channel: no detector runs on the stream, only on the
+    /// windows in `searches`.
+    guided: bool,
+    searches: Vec<Search>,
+    /// End of the windows searched so far, [1M, coded].
+    searched_to: [u64; 2],
+    /// input position = .0 + .1 × channel-rate position
+    to_input: (f64, f64),
+}
+
+/// A window of a guided data channel where an auxiliary packet should
+/// start (channel-rate positions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Search {
+    from: u64,
+    to: u64,
+    coded: bool,
 }
 
 /// Per-channel output buffers of the filter bank.
@@ -203,6 +255,13 @@ impl BleReceiver {
             }
             _ => None,
         };
+        let primary_in_band = listen.iter().any(|l| l.0.is_some_and(|c| ADVERTISING.contains(&c)));
+        let guided = primary_in_band
+            && match cfg.aux_scan {
+                AuxScan::Auto => bank.is_some(),
+                AuxScan::Blind => false,
+                AuxScan::Guided => true,
+            };
         for (idx, (channel, freq_hz, off)) in listen.into_iter().enumerate() {
             let (front, noise_bw) = match &bank {
                 Some(b) => (None, b.noise_bandwidth_hz(idx)),
@@ -212,6 +271,14 @@ impl BleReceiver {
                     (Some(f), nb)
                 }
             };
+            // the channel-to-input position map, affine over long spans
+            let span = 1e6;
+            let at = |k: f64| match (&bank, &front) {
+                (Some(b), _) => b.input_position(idx, k),
+                (None, Some(f)) => f.input_position(k),
+                (None, None) => k,
+            };
+            let to_input = (at(0.0), (at(span) - at(0.0)) / span);
             let demod = Demodulator::new(&sync).with_noise_bandwidth(noise_bw);
             chans.push(ChannelRx {
                 channel,
@@ -231,8 +298,13 @@ impl BleReceiver {
                 cdet: CodedDetector::new(ADV_ACCESS_ADDRESS, coded::DEFAULT_DET_THRESHOLD),
                 cdemod: CodedDemodulator::new(ADV_ACCESS_ADDRESS).with_noise_bandwidth(noise_bw),
                 cpending: VecDeque::new(),
+                cneed: 0,
                 cskip_until: 0,
                 chits: Vec::new(),
+                guided: guided && channel.is_some_and(|c| c < 37),
+                searches: Vec::new(),
+                searched_to: [0; 2],
+                to_input,
             });
         }
         let bank = bank.map(|b| {
@@ -264,9 +336,11 @@ impl BleReceiver {
             }
             None => {
                 for (r, i) in re[..n].chunks(CHUNK).zip(im[..n].chunks(CHUNK)) {
+                    let before = out.len();
                     for ch in &mut self.chans {
                         ch.push(r, i, false, self.fs, &mut self.stats, out);
                     }
+                    self.guide(&out[before..]);
                 }
             }
         }
@@ -279,14 +353,50 @@ impl BleReceiver {
     /// Input through the filter bank, each channel's output to its receiver.
     fn bank_push(&mut self, re: &[f32], im: &[f32], end: bool, out: &mut Vec<Frame>) {
         let Some((bank, outs)) = &mut self.bank else { return };
-        for o in outs.iter_mut() {
-            o.0.clear();
-            o.1.clear();
+        let first = out.len();
+        // the bank appends to the channels' own buffers (lent, not copied)
+        for (ch, o) in self.chans.iter_mut().zip(outs.iter_mut()) {
+            o.0 = std::mem::take(&mut ch.buf_re);
+            o.1 = std::mem::take(&mut ch.buf_im);
         }
+        let lens: Vec<usize> = outs.iter().map(|o| o.0.len().min(o.1.len())).collect();
         bank.process(re, im, outs);
         let bank = &*bank;
-        for (idx, (ch, o)) in self.chans.iter_mut().zip(outs.iter()).enumerate() {
-            ch.consume(&o.0, &o.1, end, self.fs, &mut self.stats, out, &|k| bank.input_position(idx, k));
+        for (idx, (ch, o)) in self.chans.iter_mut().zip(outs.iter_mut()).enumerate() {
+            ch.buf_re = std::mem::take(&mut o.0);
+            ch.buf_im = std::mem::take(&mut o.1);
+            ch.absorb(lens[idx], end, self.fs, &mut self.stats, out, &|k| bank.input_position(idx, k));
+        }
+        self.guide(&out[first..]);
+    }
+
+    /// Guided scanning: each decoded AuxPtr to a guided data channel
+    /// becomes a search window there.
+    fn guide(&mut self, frames: &[Frame]) {
+        if !self.chans.iter().any(|c| c.guided) {
+            return;
+        }
+        for f in frames {
+            let Some((_, ext)) = super::auxlink::extended_header(f) else { continue };
+            let Some(ptr) = ext.aux_ptr else { continue };
+            let coded = match ptr.phy {
+                0 => false,
+                2 => true,
+                _ => continue, // LE 2M is not received
+            };
+            let Some(x0) = f.meta.sample else { continue };
+            let Some(ch) = self.chans.iter_mut().find(|c| c.guided && c.channel == Some(ptr.channel)) else {
+                continue;
+            };
+            let (lo, hi) = super::auxlink::window(0.0, &ptr, super::auxlink::DEFAULT_SLACK_S);
+            let (a, b) = ch.to_input;
+            if !(b.is_finite() && b > 0.0) {
+                continue;
+            }
+            let k = |s: f64| ((x0 as f64 + s * self.fs - a) / b).max(0.0) as u64;
+            if ch.add_search(Search { from: k(lo), to: k(hi) + 1, coded }) {
+                self.stats.guided_searches += 1;
+            }
         }
     }
 
@@ -314,6 +424,26 @@ impl BleReceiver {
                 }
                 ch.push(&[], &[], true, self.fs, &mut self.stats, out);
             }
+            self.guide(&out[first..]);
+        }
+        // windows pointed to by the last packets (and by what they find)
+        for _ in 0..8 {
+            if self.chans.iter().all(|c| c.searches.is_empty()) {
+                break;
+            }
+            let before = out.len();
+            for (idx, ch) in self.chans.iter_mut().enumerate() {
+                if ch.searches.is_empty() {
+                    continue;
+                }
+                match &self.bank {
+                    Some((bank, _)) => {
+                        ch.consume(&[], &[], true, self.fs, &mut self.stats, out, &|k| bank.input_position(idx, k))
+                    }
+                    None => ch.push(&[], &[], true, self.fs, &mut self.stats, out),
+                }
+            }
+            self.guide(&out[before..]);
         }
         for f in &out[first..] {
             self.aux.push(f);
@@ -377,18 +507,42 @@ impl ChannelRx {
         out: &mut Vec<Frame>,
         pos: &dyn Fn(f64) -> f64,
     ) {
+        let l = self.buf_re.len();
+        self.buf_re.extend_from_slice(cr);
+        self.buf_im.extend_from_slice(ci);
+        self.absorb(l, end, fs, stats, out, pos);
+    }
+
+    /// Processes the samples appended to the buffer from index `l` on.
+    #[allow(clippy::too_many_arguments)]
+    fn absorb(
+        &mut self,
+        l: usize,
+        end: bool,
+        fs: f64,
+        stats: &mut PhyStats,
+        out: &mut Vec<Frame>,
+        pos: &dyn Fn(f64) -> f64,
+    ) {
+        let n = self.buf_re.len().min(self.buf_im.len());
+        self.buf_re.truncate(n);
+        self.buf_im.truncate(n);
+        let l = l.min(n);
         self.hits.clear();
-        self.det.process(cr, ci, &mut self.hits);
         self.chits.clear();
-        self.cdet.process(cr, ci, &mut self.chits);
-        if end {
-            self.det.finish(&mut self.hits);
-            self.cdet.finish(&mut self.chits);
+        if !self.guided {
+            self.det.process(&self.buf_re[l..], &self.buf_im[l..], &mut self.hits);
+            self.cdet.process(&self.buf_re[l..], &self.buf_im[l..], &mut self.chits);
+            if end {
+                self.det.finish(&mut self.hits);
+                self.cdet.finish(&mut self.chits);
+            }
+        }
+        if self.guided {
+            self.search(end, stats);
         }
         stats.coded_candidates += self.chits.len() as u64;
         self.cpending.extend(self.chits.iter().copied());
-        self.buf_re.extend_from_slice(cr);
-        self.buf_im.extend_from_slice(ci);
         stats.sync_candidates += self.hits.len() as u64;
         self.pending.extend(self.hits.iter().copied());
         let avail = self.base + self.buf_re.len() as u64;
@@ -442,13 +596,79 @@ impl ChannelRx {
             .saturating_sub(HIT_TO_START + PRE + 8)
             .min(self.cpending.front().map_or(avail, |c| c.start).saturating_sub(CODED_PRE))
             // the coded detector reports a packet once its sync has passed
-            .min(avail.saturating_sub(CODED_LAG));
-        if keep_from > self.base + TRIM {
+            .min(avail.saturating_sub(CODED_LAG))
+            // a guided channel keeps the windows still to search, and a
+            // history for windows not known yet
+            .min(self.searches.iter().map(|s| s.from.saturating_sub(SEARCH_MARGIN)).min().unwrap_or(u64::MAX))
+            .min(if self.guided { avail.saturating_sub(GUIDED_HISTORY) } else { u64::MAX });
+        if keep_from > self.base + if self.guided { GUIDED_TRIM } else { TRIM } {
             let n = ((keep_from - self.base) as usize).min(self.buf_re.len());
             self.buf_re.drain(..n);
             self.buf_im.drain(..n);
             self.base += n as u64;
         }
+    }
+
+    /// Adds a search window, merged with an overlapping one and clipped to
+    /// what was not searched yet; false when nothing is left to search.
+    fn add_search(&mut self, s: Search) -> bool {
+        let from = s.from.max(self.searched_to[s.coded as usize]);
+        if from > s.to {
+            return false;
+        }
+        if let Some(o) = self.searches.iter_mut().find(|o| o.coded == s.coded && o.from <= s.to && from <= o.to) {
+            o.from = o.from.min(from);
+            o.to = o.to.max(s.to);
+            return false;
+        }
+        self.searches.push(Search { from, ..s });
+        self.searches.sort_by_key(|s| s.from);
+        true
+    }
+
+    /// Runs the detectors on the search windows whose samples are all
+    /// there (at the end of the stream, on what there is); their candidates
+    /// join those waiting for demodulation.
+    fn search(&mut self, end: bool, stats: &mut PhyStats) {
+        let avail = self.base + self.buf_re.len() as u64;
+        let mut i = 0;
+        while i < self.searches.len() {
+            let s = self.searches[i];
+            let lo = s.from.saturating_sub(SEARCH_MARGIN);
+            let hi = s.to + SEARCH_MARGIN + if s.coded { coded::DETECTOR_SPAN as u64 } else { HIT_TO_START + 1 };
+            if hi > avail && !end {
+                i += 1;
+                continue;
+            }
+            self.searches.remove(i);
+            let slot = &mut self.searched_to[s.coded as usize];
+            *slot = (*slot).max(s.to);
+            let (lo, hi) = (lo.max(self.base), hi.min(avail));
+            if hi <= lo + SEARCH_MARGIN {
+                stats.guided_expired += 1;
+                continue;
+            }
+            let (r, q) = ((lo - self.base) as usize, (hi - self.base) as usize);
+            let keep = |start: u64| start + SEARCH_MARGIN >= s.from && start <= s.to + SEARCH_MARGIN;
+            if s.coded {
+                // a fresh detector (the stream's own never ran) over the window
+                let mut det = self.cdet.clone();
+                let mut hits = Vec::new();
+                det.process(&self.buf_re[r..q], &self.buf_im[r..q], &mut hits);
+                det.finish(&mut hits);
+                self.chits.extend(
+                    hits.into_iter().map(|h| CodedCandidate { start: h.start + lo, ..h }).filter(|h| keep(h.start)),
+                );
+            } else {
+                let mut det = self.det.clone();
+                let mut hits = Vec::new();
+                det.process(&self.buf_re[r..q], &self.buf_im[r..q], &mut hits);
+                det.finish(&mut hits);
+                self.hits.extend(hits.into_iter().map(|h| h + lo).filter(|&h| keep(h.saturating_sub(HIT_TO_START))));
+            }
+        }
+        self.chits.sort_by_key(|c| c.start);
+        self.hits.sort_unstable();
     }
 
     /// Demodulates the coded candidates whose packets are complete.
@@ -464,24 +684,37 @@ impl ChannelRx {
         while let Some(&c) = self.cpending.front() {
             if c.start < self.cskip_until || c.start < CODED_PRE {
                 self.cpending.pop_front();
+                self.cneed = 0;
                 continue;
             }
-            let want = c.start + coded::MAX_PACKET_SAMPLES as u64 + 64;
+            // first up to the header, whose length field then says how
+            // far the packet goes (the pilots want a few patterns more)
+            let full = c.start + coded::MAX_PACKET_SAMPLES as u64 + 64;
+            let want = self.cneed.max(c.start + coded::HEADER_SAMPLES as u64).min(full);
             if !end && want > avail {
-                break; // wait for the rest of a possibly long packet
+                break; // wait for the rest of the packet
             }
-            self.cpending.pop_front();
             let ws = (c.start - CODED_PRE).max(self.base);
             let lo = (ws - self.base) as usize;
-            let hi = (want.min(avail) - self.base) as usize;
-            match self.cdemod.demodulate(
+            let hi = (full.min(avail) - self.base) as usize;
+            let r = self.cdemod.demodulate(
                 &self.buf_re[lo..hi],
                 &self.buf_im[lo..hi],
                 (c.start - ws) as usize,
                 c.cfo_hz(CHANNEL_RATE),
                 &self.whitening,
                 CHANNEL_RATE,
-            ) {
+            );
+            if let Err(CodedError::Truncated { need }) = r {
+                let need = (ws + (need + coded::TAIL_SAMPLES) as u64).min(full);
+                if !end && need > avail {
+                    self.cneed = need;
+                    continue;
+                }
+            }
+            self.cpending.pop_front();
+            self.cneed = 0;
+            match r {
                 Ok(d) if d.crc_ok => {
                     stats.packets += 1;
                     stats.coded_packets += 1;
