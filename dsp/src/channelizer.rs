@@ -44,9 +44,9 @@ pub enum Oversample {
 }
 
 /// Frames per window of transposed input (a multiple of [`GROUP`]).
-const WINDOW: usize = 128;
+const WINDOW: usize = 256;
 /// Frames per FFT run (a multiple of `FRAME_LANES`).
-const GROUP: usize = 32;
+const GROUP: usize = 128;
 
 /// `+1, −1, +1, …`: the sign of odd channels on frames 0, 1, 2, … (2×).
 const ALT: [f32; GROUP + 1] = {

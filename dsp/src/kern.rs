@@ -759,11 +759,8 @@ pub(crate) fn transpose8(re: &[f32], im: &[f32], d: usize, cap: usize, w: usize,
 #[multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
 pub(crate) fn append_scaled(x: &[f32], sign: &[f32], y: &mut Vec<f32>) {
     let n = x.len().min(sign.len());
-    let base = y.len();
-    y.extend_from_slice(&x[..n]);
-    for (v, s) in y[base..].iter_mut().zip(&sign[..n]) {
-        *v *= s;
-    }
+    // one pass: each value is written once
+    y.extend(x[..n].iter().zip(&sign[..n]).map(|(v, s)| v * s));
 }
 
 /// One pass of a mixed-radix Stockham FFT (forward, `e^{−j2πkn/N}`) over
