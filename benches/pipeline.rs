@@ -51,6 +51,7 @@ fn settings() -> RxSettings {
         phys: vec![PhyChoice::Ble, PhyChoice::Dji, PhyChoice::Wifi],
         channels: vec![37, 38, 39],
         wifi_channels: vec![1, 6, 11],
+        aux_scan: ridscope::phy::ble::AuxScan::Auto,
     }
 }
 

@@ -52,8 +52,12 @@ fn feeding_faster_than_decoding_drops_blocks_in_bounded_memory() {
     let one = re.len() as u64;
     assert_eq!(one, 2_000_000);
     // the capture's own decode: the times of its messages within the second
-    let mut cfg =
-        PipelineConfig::new(RxSettings { phys: vec![PhyChoice::Ble], channels: vec![37], wifi_channels: vec![] });
+    let mut cfg = PipelineConfig::new(RxSettings {
+        phys: vec![PhyChoice::Ble],
+        channels: vec![37],
+        wifi_channels: vec![],
+        aux_scan: ridscope::phy::ble::AuxScan::Auto,
+    });
     let mut times = Vec::new();
     let again = source::open(&SourceSpec::new(path.to_string_lossy())).unwrap();
     let (r, res) = pipeline::run(again, &cfg, &mut |_| {}, &mut |f| {

@@ -37,6 +37,8 @@ pub struct DecodeConfig {
     pub channels: Vec<u8>,
     /// Wi-Fi channels (1..=14) to listen to (those inside the band).
     pub wifi_channels: Vec<u16>,
+    /// How BLE data channels are searched for auxiliary packets.
+    pub aux_scan: crate::phy::ble::AuxScan,
     pub quiet: bool,
     /// Samples per block read from the source.
     pub block: usize,
@@ -79,6 +81,7 @@ impl DecodeConfig {
             watch: crate::watch::WatchConfig::default(),
             channels: crate::phy::ble::receiver::ADVERTISING.to_vec(),
             wifi_channels: DEFAULT_WIFI_CHANNELS.to_vec(),
+            aux_scan: crate::phy::ble::AuxScan::Auto,
             quiet: false,
             block: 1 << 16,
             phys: vec![PhyChoice::Ble, PhyChoice::Dji, PhyChoice::Wifi],
@@ -137,6 +140,12 @@ impl DecodeSummary {
             }
             if p.aux.any() {
                 s += &format!("  {}\n", aux_line(&p.aux));
+            }
+            if p.guided_searches > 0 {
+                s += &format!(
+                    "  BLE guided AUX search: {} windows on data channels, {} already dropped\n",
+                    p.guided_searches, p.guided_expired
+                );
             }
         }
         if let Some(d) = &self.dji {
@@ -307,6 +316,7 @@ pub fn decode(cfg: &DecodeConfig, sink: &mut dyn Sink) -> (Result<(), String>, O
         phys: cfg.phys.clone(),
         channels: cfg.channels.clone(),
         wifi_channels: cfg.wifi_channels.clone(),
+        aux_scan: cfg.aux_scan,
     });
     pcfg.block = cfg.block;
     pcfg.queue_blocks = cfg.queue_blocks;
@@ -419,6 +429,7 @@ fn settings_json(cfg: &DecodeConfig) -> String {
         "phys": cfg.phys.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
         "ble_channels": cfg.channels,
         "wifi_channels": cfg.wifi_channels,
+        "aux_scan": format!("{:?}", cfg.aux_scan).to_lowercase(),
         "scan": cfg.scan.as_ref().map(|p| p.to_string()),
         "zones": cfg.watch.zones.as_ref().map(|p| p.display().to_string()),
         "radius_m": cfg.watch.radius_m,

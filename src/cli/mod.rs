@@ -196,6 +196,15 @@ pub struct Receivers {
     /// centre frequency, the centre).
     #[arg(long = "wifi-channels", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=14), default_value = "1,6,11")]
     pub wifi_channels: Vec<u16>,
+    /// How BLE data channels (0..36) are searched for the AUX packets of
+    /// BLE 5 extended advertising: guided (only where a decoded AuxPtr
+    /// points, as a BLE controller does: fast enough to run 40 channels
+    /// live), blind (every sample of every channel: also finds AUX packets
+    /// whose primaries were missed, at several times the cost), or auto
+    /// (guided when 4 or more channels and an advertising channel are in
+    /// band).
+    #[arg(long = "aux-scan", value_enum, default_value = "auto")]
+    pub aux_scan: crate::phy::ble::AuxScan,
     /// Receivers to run; each runs when the capture suits it (BLE: an
     /// advertising channel inside the band; DJI: 15.36 MS/s or more; wifi:
     /// 802.11b DSSS, 11 MS/s or more, a --wifi-channels channel in the band).
@@ -207,6 +216,7 @@ impl Receivers {
     fn apply(self, cfg: &mut decode::DecodeConfig) {
         cfg.channels = self.channels;
         cfg.wifi_channels = self.wifi_channels;
+        cfg.aux_scan = self.aux_scan;
         cfg.phys = self.phy;
     }
 }

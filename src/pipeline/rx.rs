@@ -1,7 +1,7 @@
 //! The receivers a pipeline runs, one [`Rx`] per PHY and tuning.
 
 use crate::frame::Frame;
-use crate::phy::ble::{BleReceiver, BleRxConfig, PhyStats};
+use crate::phy::ble::{AuxScan, BleReceiver, BleRxConfig, PhyStats};
 use crate::phy::ocusync::{OcuStats, OcusyncReceiver};
 use crate::phy::wifi_dsss::{DsssReceiver, DsssRxConfig, DsssStats};
 
@@ -36,6 +36,8 @@ pub struct RxSettings {
     pub channels: Vec<u8>,
     /// Wi-Fi channels 1..=14 (those inside the band are received).
     pub wifi_channels: Vec<u16>,
+    /// How BLE data channels are searched for auxiliary packets.
+    pub aux_scan: AuxScan,
 }
 
 /// One PHY receiver.
@@ -53,6 +55,7 @@ impl Rx {
             PhyChoice::Ble => {
                 let mut c = BleRxConfig::new(fs, center_hz);
                 c.channels = s.channels.clone();
+                c.aux_scan = s.aux_scan;
                 BleReceiver::new(&c).map(Rx::Ble)
             }
             PhyChoice::Dji => OcusyncReceiver::new(fs, center_hz).map(|r| Rx::Dji(Box::new(r))),
@@ -105,6 +108,8 @@ impl Rx {
                 a.coded_reserved_ci += b.coded_reserved_ci;
                 a.coded_crc_errors += b.coded_crc_errors;
                 a.coded_packets += b.coded_packets;
+                a.guided_searches += b.guided_searches;
+                a.guided_expired += b.guided_expired;
                 a.aux.merge(&b.aux);
             }
             Rx::Dji(r) => {

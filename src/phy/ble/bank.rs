@@ -541,4 +541,18 @@ mod tests {
         assert!(BankFront::new(2e6, 2440e6, &[17]).is_err());
         assert!(BankFront::new(f64::NAN, 2440e6, &[17]).is_err());
     }
+
+    #[test]
+    fn a_common_offset_from_the_grid_is_shifted_out_of_the_input() {
+        let all: Vec<u8> = (0..40).collect();
+        // 2441 MHz: every channel 1 MHz off the 2 MHz grid of a 50-channel bank
+        let b = BankFront::new(100e6, 2441e6, &all).unwrap();
+        assert_eq!(b.bank_size().0, 50);
+        assert!(b.shift.is_some());
+        assert!(b.paths.iter().all(|p| p.nco.is_none() && p.rs.is_none()));
+        // on the grid: nothing to shift
+        let b = BankFront::new(100e6, 2440e6, &all).unwrap();
+        assert!(b.shift.is_none());
+        assert!(b.paths.iter().all(|p| p.nco.is_none() && p.rs.is_none()));
+    }
 }

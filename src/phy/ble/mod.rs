@@ -12,7 +12,7 @@ pub mod front;
 pub mod packet;
 pub mod receiver;
 
-pub use receiver::{BleReceiver, BleRxConfig, PhyStats};
+pub use receiver::{AuxScan, BleReceiver, BleRxConfig, PhyStats};
 
 #[cfg(test)]
 mod tests;

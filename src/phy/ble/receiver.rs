@@ -122,8 +122,8 @@ pub struct PhyStats {
     pub coded_crc_errors: u64,
     /// Coded packets with a good CRC (also counted in `packets`).
     pub coded_packets: u64,
-    /// Guided scanning: windows searched on data channels (pointers to the
-    /// same packet count once), and those whose samples had already been
+    /// Guided scanning: windows searched on data channels (overlapping
+    /// ones merged), and those whose samples had already been
     /// dropped (pointed too far back).
     pub guided_searches: u64,
     pub guided_expired: u64,
@@ -372,7 +372,7 @@ impl BleReceiver {
 
     /// Guided scanning: each decoded AuxPtr to a guided data channel
     /// becomes a search window there.
-    fn guide(&mut self, frames: &[Frame]) {
+    pub(super) fn guide(&mut self, frames: &[Frame]) {
         if !self.chans.iter().any(|c| c.guided) {
             return;
         }

@@ -450,3 +450,60 @@ fn front_ends_report_their_noise_bandwidth() {
         assert!(err_db.abs() < 0.05, "{fs} {off}: measured {p}, reported {bw} ({err_db:.2} dB)");
     }
 }
+
+/// Guided AUX scanning: a pointer becomes a search window on its data
+/// channel; pointers to a window already searched add nothing; a window
+/// whose samples were dropped before the pointer came is counted apart.
+#[test]
+fn guided_search_windows_are_searched_once_or_counted_as_dropped() {
+    use super::receiver::{AuxScan, BleReceiver, BleRxConfig};
+    use crate::frame::{Frame, LinkType, Phy, PhyMeta};
+    use crate::link::ble::{AdvPdu, AuxPtr, ExtHeader, PduType, with_crc};
+    let fs = 20e6;
+    // a primary on 37 starting at input sample `at`, pointing `offset_us` ahead to channel 1
+    let primary = |at: u64, offset_us: u16| {
+        let ptr = AuxPtr { channel: 1, ca: true, offset_units_us: 30, offset: offset_us / 30, phy: 2 };
+        let pdu = AdvPdu {
+            pdu_type: PduType::AdvExtInd,
+            ch_sel: false,
+            tx_add_random: true,
+            rx_add_random: false,
+            adv_a: None,
+            peer_a: None,
+            ext: Some(ExtHeader { aux_ptr: Some(ptr), ..Default::default() }),
+            adv_data: &[],
+            other: &[],
+        };
+        let mut meta = PhyMeta::new(LinkType::BleLl, Phy::BleCodedS8);
+        meta.channel = Some(37);
+        meta.sample = Some(at);
+        meta.time_s = at as f64 / fs;
+        meta.fcs_included = true;
+        meta.crc_ok_at_capture = Some(true);
+        Frame { bytes: with_crc(&pdu.emit().expect("test pdu")), meta }
+    };
+    let mut cfg = BleRxConfig::new(fs, Some(2410e6));
+    cfg.channels = (0..40).collect();
+    cfg.aux_scan = AuxScan::Guided;
+    let mut rx = BleReceiver::new(&cfg).unwrap();
+    let zeros = vec![0f32; 1 << 16];
+    let mut out = Vec::new();
+    let mut fed = 0u64;
+    let mut feed = |rx: &mut BleReceiver, secs: f64| {
+        while (fed as f64) < secs * fs {
+            rx.process(&zeros, &zeros, &mut out);
+            fed += zeros.len() as u64;
+        }
+    };
+    feed(&mut rx, 0.2);
+    // pointing into the first 10 ms: long dropped
+    rx.guide(&[primary(20_000, 600)]);
+    // pointing 3 ms past what has been fed, twice (as the three primaries of an event do)
+    let now = rx.stats.samples;
+    rx.guide(&[primary(now, 3000), primary(now + 20_000, 2000)]);
+    feed(&mut rx, 0.3);
+    rx.finish(&mut out);
+    assert_eq!(rx.stats.guided_searches, 2, "{:?}", rx.stats);
+    assert_eq!(rx.stats.guided_expired, 1, "{:?}", rx.stats);
+    assert!(out.is_empty());
+}
