@@ -81,22 +81,27 @@ impl<R: Read + Send> IqSource for RawSource<R> {
     }
 
     fn read_block(&mut self, block: &mut IqBlock, max_samples: usize) -> Result<usize, SourceError> {
-        block.re.clear();
-        block.im.clear();
         block.start_sample = self.next_sample;
         block.dropped_before = false;
         if let Some(e) = self.pending.take() {
             self.done = true;
+            block.re.clear();
+            block.im.clear();
             return Err(e);
         }
         if self.done || max_samples == 0 {
+            block.re.clear();
+            block.im.clear();
             return Ok(0);
         }
+        // a recycled block keeps its length: samples are written over it
+        // (no zero fill), and it is cut to what was read at the end
+        let mut got = 0;
         let format = self.info.format;
         let bps = format.bytes_per_sample();
         let chunk_samples = self.buf.len() / bps;
-        while block.re.len() < max_samples {
-            let want = (max_samples - block.re.len()).min(chunk_samples);
+        while got < max_samples {
+            let want = (max_samples - got).min(chunk_samples);
             // want >= 1 and carry < bps, so the range is never empty.
             let Some(space) = self.buf.get_mut(self.carry..want * bps) else { break };
             let n = match self.reader.read(space) {
@@ -119,14 +124,17 @@ impl<R: Read + Send> IqSource for RawSource<R> {
             };
             let filled = self.carry + n;
             let whole = filled / bps;
-            let start = block.re.len();
-            reserve_up_to(&mut block.re, start + whole, max_samples);
-            reserve_up_to(&mut block.im, start + whole, max_samples);
-            block.re.resize(start + whole, 0.0);
-            block.im.resize(start + whole, 0.0);
+            let start = got;
+            got += whole;
+            if block.re.len() < got || block.im.len() < got {
+                reserve_up_to(&mut block.re, got, max_samples);
+                reserve_up_to(&mut block.im, got, max_samples);
+                block.re.resize(got, 0.0);
+                block.im.resize(got, 0.0);
+            }
             let used = whole * bps;
             if let (Some(bytes), Some(re), Some(im)) =
-                (self.buf.get(..used), block.re.get_mut(start..), block.im.get_mut(start..))
+                (self.buf.get(..used), block.re.get_mut(start..got), block.im.get_mut(start..got))
             {
                 decode(format, bytes, re, im);
             }
@@ -136,7 +144,8 @@ impl<R: Read + Send> IqSource for RawSource<R> {
                 self.buf.copy_within(used..filled, 0);
             }
         }
-        let got = block.re.len();
+        block.re.truncate(got);
+        block.im.truncate(got);
         self.next_sample += got as u64;
         if got == 0
             && let Some(e) = self.pending.take()

@@ -253,10 +253,14 @@ pub struct CodedDetector {
     u_im: Vec<f32>,
     c_re: Vec<f32>,
     c_im: Vec<f32>,
+    c2: Vec<f32>,
+    z: Vec<f32>,
 }
 
 /// Evaluations per batch.
 const BATCH: usize = 2048;
+/// Evaluations screened together against the energy their spans share.
+const SUB_BATCH: usize = 64;
 /// Input history the smoothing and the differential need (3 + 4 samples).
 const HIST: usize = 7;
 
@@ -279,6 +283,8 @@ impl CodedDetector {
             u_im: Vec::new(),
             c_re: Vec::new(),
             c_im: Vec::new(),
+            c2: Vec::new(),
+            z: Vec::new(),
         }
     }
 
@@ -363,30 +369,67 @@ impl CodedDetector {
         self.c_im.resize(count, 0.0);
         ridscope_dsp::correlate::strided_taps_accumulate(&self.u_re, PAT / 2, &self.signs, &mut self.c_re);
         ridscope_dsp::correlate::strided_taps_accumulate(&self.u_im, PAT / 2, &self.signs, &mut self.c_im);
-        // energy over the span, running in f64
-        let mut e: f64 = self.pw[off..off + DET_SPAN].iter().map(|&v| v as f64).sum();
-        for k in 0..count {
-            if k > 0 {
-                let o = off + 2 * (k - 1);
-                e += (self.pw[o + DET_SPAN] + self.pw[o + DET_SPAN + 1]) as f64 - (self.pw[o] + self.pw[o + 1]) as f64;
+        // |C|² per offset, and the energy in pairs: z[i] = |r|² at offsets
+        // 2i and 2i + 1, so the energy over the span of offset k is
+        // E[k] = Σ z[k .. k + HALF_SPAN]
+        const HALF_SPAN: usize = DET_SPAN / 2;
+        self.c2.clear();
+        self.c2.extend(self.c_re.iter().zip(&self.c_im).map(|(a, b)| a * a + b * b));
+        self.z.clear();
+        let pw = &self.pw[off..off + 2 * (count + HALF_SPAN)];
+        self.z.extend(pw.chunks_exact(2).map(|p| p[0] + p[1]));
+        let z = &self.z;
+        let mut e: f64 = z[..HALF_SPAN].iter().map(|&v| v as f64).sum();
+        let thr = self.threshold as f64;
+        let mut k0 = 0;
+        while k0 < count {
+            let k1 = (k0 + SUB_BATCH).min(count);
+            // every span of this sub-batch holds the part they share:
+            // unless some |C|² passes the threshold against that part's
+            // energy, none passes against its own
+            let shared = e - z[k0..k1 - 1].iter().map(|&v| v as f64).sum::<f64>();
+            let top = self.c2[k0..k1].iter().fold(0f32, |a, &b| a.max(b)) as f64;
+            if top > thr * shared * shared {
+                for k in k0..k1 {
+                    if k > k0 {
+                        e += z[k - 1 + HALF_SPAN] as f64 - z[k - 1] as f64;
+                    }
+                    let n0 = self.next + 2 * k as u64;
+                    if let Some(p) = self.peak
+                        && n0 > p.start + DET_DELAY + PEAK_HOLD
+                    {
+                        out.push(p);
+                        self.peak = None;
+                    }
+                    let c2 = self.c2[k] as f64;
+                    if c2 <= thr * e * e || e <= 1e-30 {
+                        continue;
+                    }
+                    let m = (c2 / (e * e)) as f32;
+                    if m > self.threshold && self.peak.is_none_or(|p| m > p.metric) {
+                        let (cr, ci) = (self.c_re[k], self.c_im[k]);
+                        self.peak = Some(CodedCandidate {
+                            start: n0.saturating_sub(DET_DELAY),
+                            corr_re: cr,
+                            corr_im: ci,
+                            metric: m,
+                        });
+                    }
+                }
+                e += z[k1 - 1 + HALF_SPAN] as f64 - z[k1 - 1] as f64;
+            } else {
+                e += z[k0 + HALF_SPAN..k1 + HALF_SPAN].iter().map(|&v| v as f64).sum::<f64>()
+                    - z[k0..k1].iter().map(|&v| v as f64).sum::<f64>();
             }
-            let n0 = self.next + 2 * k as u64;
+            // a peak is reported once the offsets have moved past it
+            let last = self.next + 2 * (k1 - 1) as u64;
             if let Some(p) = self.peak
-                && n0 > p.start + DET_DELAY + PEAK_HOLD
+                && last > p.start + DET_DELAY + PEAK_HOLD
             {
                 out.push(p);
                 self.peak = None;
             }
-            let (cr, ci) = (self.c_re[k], self.c_im[k]);
-            let c2 = (cr * cr + ci * ci) as f64;
-            if c2 <= self.threshold as f64 * e * e || e <= 1e-30 {
-                continue;
-            }
-            let m = (c2 / (e * e)) as f32;
-            if m > self.threshold && self.peak.is_none_or(|p| m > p.metric) {
-                self.peak =
-                    Some(CodedCandidate { start: n0.saturating_sub(DET_DELAY), corr_re: cr, corr_im: ci, metric: m });
-            }
+            k0 = k1;
         }
     }
 }
