@@ -1031,10 +1031,26 @@ fn pass_generic<const F: bool>(
 /// of additions wherever it is.
 #[multiversion(targets = "simd")]
 pub(crate) fn signed_taps(x: &[f32], stride: usize, signs: &[f32], out: &mut [f32]) {
+    // blocks of outputs stay in registers while every tap is added
+    const B: usize = 64;
     let n = out.len();
+    let mut i0 = 0;
+    while i0 + B <= n {
+        let mut acc = [0f32; B];
+        acc.copy_from_slice(&out[i0..i0 + B]);
+        for (p, &s) in signs.iter().enumerate() {
+            let xs = &x[p * stride + i0..p * stride + i0 + B];
+            for (a, &v) in acc.iter_mut().zip(xs) {
+                *a += s * v;
+            }
+        }
+        out[i0..i0 + B].copy_from_slice(&acc);
+        i0 += B;
+    }
+    let tail = &mut out[i0..];
     for (p, &s) in signs.iter().enumerate() {
-        let xs = &x[p * stride..p * stride + n];
-        for (o, &v) in out.iter_mut().zip(xs) {
+        let xs = &x[p * stride + i0..p * stride + i0 + tail.len()];
+        for (o, &v) in tail.iter_mut().zip(xs) {
             *o += s * v;
         }
     }
