@@ -56,6 +56,9 @@ pub struct BankFront {
     delay: f64,
     paths: Vec<Path>,
     flush: usize,
+    /// Every path is bank channel `i` as it is: the channelizer writes the
+    /// outputs itself.
+    direct: bool,
     /// Turns the input by the plan's shift; with the input so turned.
     shift: Option<Nco>,
     shift_re: Vec<f32>,
@@ -250,7 +253,9 @@ impl BankFront {
                 };
                 Path { bank, nco, rs: proto_rs.clone(), noise_bw_hz }
             })
-            .collect();
+            .collect::<Vec<Path>>();
+        let direct = paths.len() == bank_chans.len()
+            && paths.iter().enumerate().all(|(i, p)| p.bank == i && p.nco.is_none() && p.rs.is_none());
         let delay = (taps.len() - 1) as f64 / 2.0;
         let latency = delay
             + d as f64
@@ -262,6 +267,7 @@ impl BankFront {
             delay,
             paths,
             flush: latency.ceil() as usize,
+            direct,
             shift: (plan.shift_hz != 0.0).then(|| Nco::new(-plan.shift_hz, fs)),
             shift_re: Vec::new(),
             shift_im: Vec::new(),
@@ -290,6 +296,10 @@ impl BankFront {
             }
             None => (re, im),
         };
+        if self.direct && outs.len() >= self.paths.len() {
+            self.bank.process(re, im, outs);
+            return;
+        }
         for s in &mut self.scratch {
             s.0.clear();
             s.1.clear();
