@@ -9,6 +9,7 @@ pub mod coded;
 pub mod demod;
 pub mod detect;
 pub mod front;
+mod history;
 pub mod packet;
 pub mod receiver;
 

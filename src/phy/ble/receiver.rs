@@ -8,6 +8,7 @@ use super::coded::{self, CodedCandidate, CodedDemodulator, CodedDetector, CodedE
 use super::demod::{DemodError, Demodulator};
 use super::detect::{SPS, SyncDetector};
 use super::front::{Front, plan_front};
+use super::history::History;
 use super::packet::{self, SYNC_BITS};
 use crate::frame::{Frame, LinkType, Phy, PhyMeta, ble_channel_freq_hz};
 use crate::link::ble::ADV_ACCESS_ADDRESS;
@@ -35,13 +36,13 @@ const CODED_LAG: u64 = (coded::SYNC_PATTERNS * coded::PAT + 4096) as u64;
 /// Input is processed in chunks this long, so the scratch buffers of every
 /// stage stay in the CPU caches.
 const CHUNK: usize = 4096;
-/// The channel buffer is trimmed once this many samples are no longer needed.
+/// A channel's history drops its older segment once the current one holds
+/// this many samples and nothing older is needed.
 const TRIM: u64 = 1 << 18;
 /// History a guided data channel keeps (channel-rate samples, 33 ms): a
 /// primary is decoded once a longest coded packet would have ended after
 /// its start, and the auxiliary packet it points to starts after it.
-const GUIDED_HISTORY: u64 = 1 << 15;
-const GUIDED_TRIM: u64 = 1 << 18;
+const GUIDED_HISTORY: u64 = 1 << 17;
 /// Margin around a guided search window (channel-rate samples).
 const SEARCH_MARGIN: u64 = 64;
 
@@ -143,10 +144,8 @@ struct ChannelRx {
     front: Option<Box<dyn Front>>,
     det: SyncDetector,
     demod: Demodulator,
-    buf_re: Vec<f32>,
-    buf_im: Vec<f32>,
-    /// channel-rate index of buf[0]
-    base: u64,
+    /// The channel's recent samples (channel-rate positions).
+    hist: History,
     pending: VecDeque<u64>,
     skip_until: u64,
     hits: Vec<u64>,
@@ -287,9 +286,7 @@ impl BleReceiver {
                 front,
                 det: SyncDetector::new(&sync, cfg.max_sync_errors),
                 demod,
-                buf_re: Vec::new(),
-                buf_im: Vec::new(),
-                base: 0,
+                hist: History::default(),
                 pending: VecDeque::new(),
                 skip_until: 0,
                 hits: Vec::new(),
@@ -356,15 +353,13 @@ impl BleReceiver {
         let first = out.len();
         // the bank appends to the channels' own buffers (lent, not copied)
         for (ch, o) in self.chans.iter_mut().zip(outs.iter_mut()) {
-            o.0 = std::mem::take(&mut ch.buf_re);
-            o.1 = std::mem::take(&mut ch.buf_im);
+            *o = ch.hist.lend();
         }
         let lens: Vec<usize> = outs.iter().map(|o| o.0.len().min(o.1.len())).collect();
         bank.process(re, im, outs);
         let bank = &*bank;
         for (idx, (ch, o)) in self.chans.iter_mut().zip(outs.iter_mut()).enumerate() {
-            ch.buf_re = std::mem::take(&mut o.0);
-            ch.buf_im = std::mem::take(&mut o.1);
+            ch.hist.give_back(std::mem::take(o));
             ch.absorb(lens[idx], end, self.fs, &mut self.stats, out, &|k| bank.input_position(idx, k));
         }
         self.guide(&out[first..]);
@@ -507,9 +502,8 @@ impl ChannelRx {
         out: &mut Vec<Frame>,
         pos: &dyn Fn(f64) -> f64,
     ) {
-        let l = self.buf_re.len();
-        self.buf_re.extend_from_slice(cr);
-        self.buf_im.extend_from_slice(ci);
+        let l = self.hist.cur_len();
+        self.hist.push(cr, ci);
         self.absorb(l, end, fs, stats, out, pos);
     }
 
@@ -524,15 +518,12 @@ impl ChannelRx {
         out: &mut Vec<Frame>,
         pos: &dyn Fn(f64) -> f64,
     ) {
-        let n = self.buf_re.len().min(self.buf_im.len());
-        self.buf_re.truncate(n);
-        self.buf_im.truncate(n);
-        let l = l.min(n);
         self.hits.clear();
         self.chits.clear();
         if !self.guided {
-            self.det.process(&self.buf_re[l..], &self.buf_im[l..], &mut self.hits);
-            self.cdet.process(&self.buf_re[l..], &self.buf_im[l..], &mut self.chits);
+            let (nr, ni) = self.hist.tail(l);
+            self.det.process(nr, ni, &mut self.hits);
+            self.cdet.process(nr, ni, &mut self.chits);
             if end {
                 self.det.finish(&mut self.hits);
                 self.cdet.finish(&mut self.chits);
@@ -545,7 +536,7 @@ impl ChannelRx {
         self.cpending.extend(self.chits.iter().copied());
         stats.sync_candidates += self.hits.len() as u64;
         self.pending.extend(self.hits.iter().copied());
-        let avail = self.base + self.buf_re.len() as u64;
+        let avail = self.hist.end();
 
         while let Some(&c) = self.pending.front() {
             if c < self.skip_until || c < HIT_TO_START + PRE {
@@ -556,17 +547,10 @@ impl ChannelRx {
                 break; // wait for the rest of a possibly long packet
             }
             self.pending.pop_front();
-            let ws = (c - HIT_TO_START - PRE).max(self.base);
-            let lo = (ws - self.base) as usize;
-            let hi = ((c + MAX_AFTER_SYNC).min(avail) - self.base) as usize;
+            let ws = (c - HIT_TO_START - PRE).max(self.hist.base());
             let coarse = (c - HIT_TO_START - ws) as f64;
-            match self.demod.demodulate(
-                &self.buf_re[lo..hi],
-                &self.buf_im[lo..hi],
-                coarse,
-                &self.whitening,
-                CHANNEL_RATE,
-            ) {
+            let (wr, wi) = self.hist.window(ws, c + MAX_AFTER_SYNC);
+            match self.demod.demodulate(wr, wi, coarse, &self.whitening, CHANNEL_RATE) {
                 Ok(d) if d.crc_ok => {
                     stats.packets += 1;
                     let start_ch = ws as f64 + d.start;
@@ -601,12 +585,7 @@ impl ChannelRx {
             // history for windows not known yet
             .min(self.searches.iter().map(|s| s.from.saturating_sub(SEARCH_MARGIN)).min().unwrap_or(u64::MAX))
             .min(if self.guided { avail.saturating_sub(GUIDED_HISTORY) } else { u64::MAX });
-        if keep_from > self.base + if self.guided { GUIDED_TRIM } else { TRIM } {
-            let n = ((keep_from - self.base) as usize).min(self.buf_re.len());
-            self.buf_re.drain(..n);
-            self.buf_im.drain(..n);
-            self.base += n as u64;
-        }
+        self.hist.trim(keep_from, if self.guided { GUIDED_HISTORY } else { TRIM });
     }
 
     /// Adds a search window, merged with an overlapping one and clipped to
@@ -630,7 +609,7 @@ impl ChannelRx {
     /// there (at the end of the stream, on what there is); their candidates
     /// join those waiting for demodulation.
     fn search(&mut self, end: bool, stats: &mut PhyStats) {
-        let avail = self.base + self.buf_re.len() as u64;
+        let avail = self.hist.end();
         let mut i = 0;
         while i < self.searches.len() {
             let s = self.searches[i];
@@ -643,18 +622,18 @@ impl ChannelRx {
             self.searches.remove(i);
             let slot = &mut self.searched_to[s.coded as usize];
             *slot = (*slot).max(s.to);
-            let (lo, hi) = (lo.max(self.base), hi.min(avail));
+            let (lo, hi) = (lo.max(self.hist.base()), hi.min(avail));
             if hi <= lo + SEARCH_MARGIN {
                 stats.guided_expired += 1;
                 continue;
             }
-            let (r, q) = ((lo - self.base) as usize, (hi - self.base) as usize);
+            let (wr, wi) = self.hist.window(lo, hi);
             let keep = |start: u64| start + SEARCH_MARGIN >= s.from && start <= s.to + SEARCH_MARGIN;
             if s.coded {
                 // a fresh detector (the stream's own never ran) over the window
                 let mut det = self.cdet.clone();
                 let mut hits = Vec::new();
-                det.process(&self.buf_re[r..q], &self.buf_im[r..q], &mut hits);
+                det.process(wr, wi, &mut hits);
                 det.finish(&mut hits);
                 self.chits.extend(
                     hits.into_iter().map(|h| CodedCandidate { start: h.start + lo, ..h }).filter(|h| keep(h.start)),
@@ -662,7 +641,7 @@ impl ChannelRx {
             } else {
                 let mut det = self.det.clone();
                 let mut hits = Vec::new();
-                det.process(&self.buf_re[r..q], &self.buf_im[r..q], &mut hits);
+                det.process(wr, wi, &mut hits);
                 det.finish(&mut hits);
                 self.hits.extend(hits.into_iter().map(|h| h + lo).filter(|&h| keep(h.saturating_sub(HIT_TO_START))));
             }
@@ -694,12 +673,11 @@ impl ChannelRx {
             if !end && want > avail {
                 break; // wait for the rest of the packet
             }
-            let ws = (c.start - CODED_PRE).max(self.base);
-            let lo = (ws - self.base) as usize;
-            let hi = (full.min(avail) - self.base) as usize;
+            let ws = (c.start - CODED_PRE).max(self.hist.base());
+            let (wr, wi) = self.hist.window(ws, full);
             let r = self.cdemod.demodulate(
-                &self.buf_re[lo..hi],
-                &self.buf_im[lo..hi],
+                wr,
+                wi,
                 (c.start - ws) as usize,
                 c.cfo_hz(CHANNEL_RATE),
                 &self.whitening,
