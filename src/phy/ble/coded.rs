@@ -620,6 +620,7 @@ impl CodedDemodulator {
         // fine frequency; the offset with the largest coherent sum wins
         let mut best: Option<(usize, f64, f64, (f64, f64))> = None;
         let mut zs: Vec<(f32, f32)> = Vec::with_capacity(np);
+        let mut rot: Vec<(f64, f64)> = Vec::with_capacity(np);
         for tau in 0..=2 * tau_search {
             zs.clear();
             let mut acc = (0f64, 0f64);
@@ -633,9 +634,9 @@ impl CodedDemodulator {
                 zs.push(z);
             }
             let dphi = acc.1.atan2(acc.0);
+            rotations(-dphi, np, &mut rot);
             let mut g = (0f64, 0f64);
-            for (p, z) in zs.iter().enumerate() {
-                let (s, c) = (-dphi * p as f64).sin_cos();
+            for (z, &(c, s)) in zs.iter().zip(&rot) {
                 g.0 += z.0 as f64 * c - z.1 as f64 * s;
                 g.1 += z.0 as f64 * s + z.1 as f64 * c;
             }
@@ -646,13 +647,13 @@ impl CodedDemodulator {
         }
         let Some((tau, _, dphi, _)) = best else { return Err(CodedError::NoSync) };
         // fractional timing: the template offset with the largest coherent sum
+        rotations(-dphi, np, &mut rot);
         let mut bestf = (f64::MIN, self.frac);
         for f in 0..FRAC_STEPS {
             self.set_frac(f);
             let mut g = (0f64, 0f64);
-            for p in 0..np {
+            for (p, &(c, s)) in rot.iter().enumerate() {
                 let z = self.z(tau + p * PAT, self.sync_bits[p]);
-                let (s, c) = (-dphi * p as f64).sin_cos();
                 g.0 += z.0 as f64 * c - z.1 as f64 * s;
                 g.1 += z.0 as f64 * s + z.1 as f64 * c;
             }
@@ -942,6 +943,17 @@ impl CodedDemodulator {
             self.bits[first + t] = (st >> 2) & 1 == 1;
             st = dec[t * NS + st] as usize;
         }
+    }
+}
+
+/// (cos, sin) of `step · p` for p = 0..n, by rotation (n is small).
+fn rotations(step: f64, n: usize, out: &mut Vec<(f64, f64)>) {
+    out.clear();
+    let (ds, dc) = step.sin_cos();
+    let (mut c, mut s) = (1f64, 0f64);
+    for _ in 0..n {
+        out.push((c, s));
+        (c, s) = (c * dc - s * ds, s * dc + c * ds);
     }
 }
 
