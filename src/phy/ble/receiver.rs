@@ -533,9 +533,16 @@ impl ChannelRx {
             self.search(end, stats);
         }
         stats.coded_candidates += self.chits.len() as u64;
-        self.cpending.extend(self.chits.iter().copied());
+        // in start order (a guided search may come after a later one's)
+        for &c in &self.chits {
+            let at = self.cpending.partition_point(|p| p.start <= c.start);
+            self.cpending.insert(at, c);
+        }
         stats.sync_candidates += self.hits.len() as u64;
-        self.pending.extend(self.hits.iter().copied());
+        for &h in &self.hits {
+            let at = self.pending.partition_point(|&p| p <= h);
+            self.pending.insert(at, h);
+        }
         let avail = self.hist.end();
 
         while let Some(&c) = self.pending.front() {
