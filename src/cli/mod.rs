@@ -765,6 +765,19 @@ fn scenario_config(c: &CommonSynthArgs, drones: usize, duration_s: f64) -> crate
     }
 }
 
+/// The BLE IQ settings of a synth command (Eb/N0 per 1 Mb/s symbol).
+fn ble_iq_config(c: &CommonSynthArgs, rate: f64, freq: f64, ebn0_db: f64) -> crate::synth::iq::IqConfig {
+    crate::synth::iq::IqConfig {
+        sample_rate: rate,
+        center_freq_hz: freq,
+        ebn0_db,
+        cfo_hz: c.cfo_hz,
+        ppm: c.ppm,
+        seed: c.seed,
+        amplitude: None,
+    }
+}
+
 /// The first Ctrl-C stops reading (what was read is decoded and every
 /// output finished); a second one exits at once.
 fn stop_on_ctrl_c(cfg: &decode::DecodeConfig) {
@@ -855,15 +868,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         }
         Command::Synth(SynthCommand::Ble(a)) => {
             let scenario = scenario_config(&a.common, a.drones, a.duration);
-            let iq = crate::synth::iq::IqConfig {
-                sample_rate: a.rate,
-                center_freq_hz: a.freq,
-                ebn0_db: a.ebn0_db,
-                cfo_hz: a.common.cfo_hz,
-                ppm: a.common.ppm,
-                seed: a.common.seed,
-                amplitude: None,
-            };
+            let iq = ble_iq_config(&a.common, a.rate, a.freq, a.ebn0_db);
             synth::run(synth::SynthBleConfig {
                 output: a.output,
                 truth: a.truth,
@@ -880,15 +885,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
                 CodingArg::S8 => (crate::synth::scenario::BlePhy::CodedS8, 8.0f64),
                 CodingArg::S2 => (crate::synth::scenario::BlePhy::CodedS2, 2.0),
             };
-            let iq = crate::synth::iq::IqConfig {
-                sample_rate: a.rate,
-                center_freq_hz: a.freq,
-                ebn0_db: a.ebn0_db - 10.0 * s.log10(),
-                cfo_hz: a.common.cfo_hz,
-                ppm: a.common.ppm,
-                seed: a.common.seed,
-                amplitude: None,
-            };
+            let iq = ble_iq_config(&a.common, a.rate, a.freq, a.ebn0_db - 10.0 * s.log10());
             synth::run(synth::SynthBleConfig {
                 output: a.output,
                 truth: a.truth,
@@ -963,15 +960,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         }
         Command::Synth(SynthCommand::Mixed(a)) => {
             let scenario = scenario_config(&a.common, a.drones, a.duration);
-            let ble = crate::synth::iq::IqConfig {
-                sample_rate: a.rate,
-                center_freq_hz: a.freq,
-                ebn0_db: a.ebn0_db,
-                cfo_hz: a.common.cfo_hz,
-                ppm: a.common.ppm,
-                seed: a.common.seed,
-                amplitude: None,
-            };
+            let ble = ble_iq_config(&a.common, a.rate, a.freq, a.ebn0_db);
             let wifi = crate::synth::wifi::WifiIqConfig {
                 sample_rate: a.rate,
                 center_freq_hz: a.freq,

@@ -508,7 +508,7 @@ pub fn window(t: f64, ptr: &AuxPtr, slack: f64) -> (f64, f64) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::frame::PhyMeta;
     use crate::link::ble::{ExtHeader, with_crc};
@@ -517,7 +517,8 @@ mod tests {
     const ADV_A: MacAddr = MacAddr([0xc0, 1, 2, 3, 4, 5]);
     const ADI: Adi = Adi { did: 0x123, sid: 1 };
 
-    fn frame(channel: u8, time_s: f64, ext: ExtHeader, data: &[u8]) -> Frame {
+    /// An extended advertising frame (FCS included) heard on `channel` at `time_s`.
+    pub(crate) fn frame(channel: u8, time_s: f64, ext: ExtHeader, data: &[u8]) -> Frame {
         let pdu = AdvPdu {
             pdu_type: PduType::AdvExtInd,
             ch_sel: false,

@@ -457,30 +457,15 @@ fn front_ends_report_their_noise_bandwidth() {
 #[test]
 fn guided_search_windows_are_searched_once_or_counted_as_dropped() {
     use super::receiver::{AuxScan, BleReceiver, BleRxConfig};
-    use crate::frame::{Frame, LinkType, Phy, PhyMeta};
-    use crate::link::ble::{AdvPdu, AuxPtr, ExtHeader, PduType, with_crc};
+    use crate::link::ble::{AuxPtr, ExtHeader};
     let fs = 20e6;
     // a primary on 37 starting at input sample `at`, pointing `offset_us` ahead to channel 1
     let primary = |at: u64, offset_us: u16| {
         let ptr = AuxPtr { channel: 1, ca: true, offset_units_us: 30, offset: offset_us / 30, phy: 2 };
-        let pdu = AdvPdu {
-            pdu_type: PduType::AdvExtInd,
-            ch_sel: false,
-            tx_add_random: true,
-            rx_add_random: false,
-            adv_a: None,
-            peer_a: None,
-            ext: Some(ExtHeader { aux_ptr: Some(ptr), ..Default::default() }),
-            adv_data: &[],
-            other: &[],
-        };
-        let mut meta = PhyMeta::new(LinkType::BleLl, Phy::BleCodedS8);
-        meta.channel = Some(37);
-        meta.sample = Some(at);
-        meta.time_s = at as f64 / fs;
-        meta.fcs_included = true;
-        meta.crc_ok_at_capture = Some(true);
-        Frame { bytes: with_crc(&pdu.emit().expect("test pdu")), meta }
+        let ext = ExtHeader { aux_ptr: Some(ptr), ..Default::default() };
+        let mut f = super::auxlink::tests::frame(37, at as f64 / fs, ext, &[]);
+        f.meta.sample = Some(at);
+        f
     };
     let mut cfg = BleRxConfig::new(fs, Some(2410e6));
     cfg.channels = (0..40).collect();
