@@ -14,6 +14,8 @@ pub(super) struct History {
     base: u64,
     /// A straddling window, copied.
     joined: (Vec<f32>, Vec<f32>),
+    /// Length of the current segment when it was lent.
+    lent_at: usize,
 }
 
 impl History {
@@ -39,14 +41,18 @@ impl History {
     /// Lends the current segment (for a producer to append to); give it
     /// back with [`give_back`](Self::give_back).
     pub(super) fn lend(&mut self) -> (Vec<f32>, Vec<f32>) {
+        self.lent_at = self.cur.0.len();
         std::mem::take(&mut self.cur)
     }
 
-    pub(super) fn give_back(&mut self, (mut re, mut im): (Vec<f32>, Vec<f32>)) {
+    /// Takes the lent segment back; returns the index from which the
+    /// producer appended (for [`tail`](Self::tail)).
+    pub(super) fn give_back(&mut self, (mut re, mut im): (Vec<f32>, Vec<f32>)) -> usize {
         let n = re.len().min(im.len());
         re.truncate(n);
         im.truncate(n);
         self.cur = (re, im);
+        self.lent_at.min(n)
     }
 
     pub(super) fn push(&mut self, re: &[f32], im: &[f32]) {
@@ -139,7 +145,7 @@ mod tests {
         let mut lent = h.lend();
         lent.0.extend_from_slice(&[130.0, 131.0]);
         lent.1.extend_from_slice(&[-130.0]);
-        h.give_back(lent);
+        assert_eq!(h.give_back(lent), 0);
         assert_eq!(h.end(), 131);
         assert_eq!(h.tail(0).0, &[130.0][..]);
     }

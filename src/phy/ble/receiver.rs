@@ -355,12 +355,11 @@ impl BleReceiver {
         for (ch, o) in self.chans.iter_mut().zip(outs.iter_mut()) {
             *o = ch.hist.lend();
         }
-        let lens: Vec<usize> = outs.iter().map(|o| o.0.len().min(o.1.len())).collect();
         bank.process(re, im, outs);
         let bank = &*bank;
         for (idx, (ch, o)) in self.chans.iter_mut().zip(outs.iter_mut()).enumerate() {
-            ch.hist.give_back(std::mem::take(o));
-            ch.absorb(lens[idx], end, self.fs, &mut self.stats, out, &|k| bank.input_position(idx, k));
+            let l = ch.hist.give_back(std::mem::take(o));
+            ch.absorb(l, end, self.fs, &mut self.stats, out, &|k| bank.input_position(idx, k));
         }
         self.guide(&out[first..]);
     }
